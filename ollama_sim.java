@@ -1,0 +1,354 @@
+///usr/bin/env jbang "$0" "$@" ; exit $?
+//JAVA 17+
+//DEPS com.fasterxml.jackson.core:jackson-databind:2.23.0
+//DESCRIPTION An Ollama-compatible simulator: real HTTP, real NDJSON streaming, deterministic answers.
+
+// A stand-in for Ollama (https://github.com/ollama/ollama/blob/main/docs/api.md) so the chatbot,
+// the lessons and the tests run on a machine with no model. It speaks the same wire format:
+//   POST /api/chat   streaming NDJSON (or one JSON object with "stream": false)
+//   GET  /api/tags   the models it pretends to have
+//   GET  /api/version
+// Answers are deterministic for a given prompt, token counts match what was streamed, and the
+// `traceparent` header of every request is remembered so tests can check trace propagation.
+//
+//   jbang ollama_sim.java --port 11434                 # a fake Ollama for the chatbot
+//   jbang ollama_sim.java --first-token-ms 800 --tokens-per-second 8   # a slow "model"
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+public class ollama_sim {
+
+    public static void main(String[] args) throws Exception {
+        Options options;
+        try {
+            options = Options.parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println("ollama_sim: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        if (options == null) {
+            System.out.println(Options.USAGE);
+            return;
+        }
+        var server = Server.start(options);
+        System.out.printf("Ollama simulator listening on %s (models: %s)%n",
+                server.baseUrl(), String.join(", ", options.models()));
+        System.out.println("Point the chatbot at it: OLLAMA_ENDPOINT=" + server.baseUrl()
+                + " jbang chatbot_otel.java   (Ctrl-C stops the simulator)");
+        Runtime.getRuntime().addShutdownHook(new Thread(server::close));
+        Thread.currentThread().join();
+    }
+
+    // ---------------------------------------------------------------------------------------
+    // Options: what the simulator pretends to be, and how fast it "thinks".
+    // ---------------------------------------------------------------------------------------
+
+    /** @param firstTokenMillis delay before the first chunk (Ollama's prompt evaluation)
+     *  @param tokensPerSecond  streaming rate; 0 means as fast as possible */
+    public record Options(int port, List<String> models, long firstTokenMillis, double tokensPerSecond) {
+        static final String USAGE = """
+                Usage: jbang ollama_sim.java [--port N] [--model NAME]... [--first-token-ms N] [--tokens-per-second N]
+                  --port               port on 127.0.0.1 (default 11434; 0 picks a free one)
+                  --model              a model name to serve (repeatable; default llama3.1:8b and llama3.2:1b)
+                  --first-token-ms     delay before the first chunk (default 150)
+                  --tokens-per-second  streaming rate, 0 for no delay (default 40)""";
+
+        public static Options defaults() {
+            return new Options(11434, List.of("llama3.1:8b", "llama3.2:1b"), 150, 40);
+        }
+
+        /** Zero delays, a free port: what tests and benchmarks want. */
+        public static Options instant() {
+            return defaults().withPort(0).withTiming(0, 0);
+        }
+
+        public Options withPort(int newPort) {
+            return new Options(newPort, models, firstTokenMillis, tokensPerSecond);
+        }
+
+        public Options withTiming(long firstTokenMs, double tps) {
+            return new Options(port, models, firstTokenMs, tps);
+        }
+
+        /** Returns null when --help was asked for. */
+        static Options parse(String[] args) {
+            var d = defaults();
+            int port = d.port();
+            var models = new ArrayList<String>();
+            long firstToken = d.firstTokenMillis();
+            double tps = d.tokensPerSecond();
+            for (int i = 0; i < args.length; i++) {
+                String flag = args[i];
+                if (flag.equals("--help") || flag.equals("-h")) return null;
+                if (i + 1 >= args.length) throw new IllegalArgumentException(flag + " needs a value (see --help)");
+                String value = args[++i];
+                switch (flag) {
+                    case "--port" -> port = parseNumber(flag, value, 0, 65535);
+                    case "--model" -> models.add(normalizeModel(value));
+                    case "--first-token-ms" -> firstToken = parseNumber(flag, value, 0, 600_000);
+                    case "--tokens-per-second" -> tps = parseNumber(flag, value, 0, 100_000);
+                    default -> throw new IllegalArgumentException("unknown option " + flag + " (see --help)");
+                }
+            }
+            return new Options(port, models.isEmpty() ? d.models() : List.copyOf(models), firstToken, tps);
+        }
+
+        private static int parseNumber(String flag, String value, int min, int max) {
+            try {
+                int n = Integer.parseInt(value.trim());
+                if (n >= min && n <= max) return n;
+            } catch (NumberFormatException ignored) {
+                // fall through to the message below
+            }
+            throw new IllegalArgumentException(flag + "=" + value + " is not valid: use a whole number from " + min + " to " + max);
+        }
+    }
+
+    /** Ollama treats "llama3.1" as "llama3.1:latest"; so do we. */
+    static String normalizeModel(String name) {
+        return name.contains(":") ? name : name + ":latest";
+    }
+
+    // ---------------------------------------------------------------------------------------
+    // Replies: deterministic text, split into tokens the way a tokenizer streams them.
+    // ---------------------------------------------------------------------------------------
+
+    /** What one /api/chat call served: tests compare the chatbot's telemetry with it. */
+    public record ServedReply(String model, String content, int promptTokens, int outputTokens,
+                              int messageCount, String traceparent) {}
+
+    private static final String[] ANSWERS = {
+            "I'm a simulated model, so I answer instantly and never hallucinate telemetry.",
+            "Every answer I stream becomes a span tree: chat_interaction, generate_response, ollama_request.",
+            "Tokens are counted exactly, so the llm_tokens_total series matches what you read here.",
+            "Observability is being able to ask new questions of your system without shipping new code.",
+            "A histogram of time to first token tells you more about user experience than an average ever will.",
+    };
+
+    private static final Pattern TOKEN = Pattern.compile("\\s*\\S+");
+
+    /** The answer to a prompt: always the same for the same prompt. */
+    public static String answerFor(String prompt) {
+        String trimmed = prompt.strip();
+        String topic = trimmed.length() > 60 ? trimmed.substring(0, 60) + "..." : trimmed;
+        String canned = ANSWERS[Math.floorMod(trimmed.hashCode(), ANSWERS.length)];
+        return "You said \"" + topic + "\". " + canned;
+    }
+
+    /** Word-ish pieces with their leading space, like the pieces a real model streams. */
+    public static List<String> tokenize(String text) {
+        var tokens = new ArrayList<String>();
+        Matcher m = TOKEN.matcher(text);
+        while (m.find()) tokens.add(m.group());
+        return tokens;
+    }
+
+    /** Prompt tokens: the words of every message plus a few for the chat template, as real models count. */
+    public static int countPromptTokens(List<String> messageContents) {
+        int count = 0;
+        for (String content : messageContents) count += tokenize(content).size() + 4;
+        return count;
+    }
+
+    // ---------------------------------------------------------------------------------------
+    // Server: the JDK's HttpServer on loopback, one handler per Ollama endpoint.
+    // ---------------------------------------------------------------------------------------
+
+    public static final class Server implements AutoCloseable {
+        private static final ObjectMapper JSON = new ObjectMapper();
+
+        private final HttpServer http;
+        private final ExecutorService executor;
+        private final Options options;
+        private final List<ServedReply> served = new CopyOnWriteArrayList<>();
+        private final Map<String, Boolean> loaded = new ConcurrentHashMap<>();
+
+        private Server(HttpServer http, ExecutorService executor, Options options) {
+            this.http = http;
+            this.executor = executor;
+            this.options = options;
+        }
+
+        public static Server start(Options options) throws IOException {
+            var http = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), options.port()), 50);
+            // Daemon threads: a simulator started inside the chatbot must never keep the JVM alive.
+            ExecutorService executor = Executors.newCachedThreadPool(r -> {
+                var t = new Thread(r, "ollama-sim");
+                t.setDaemon(true);
+                return t;
+            });
+            var server = new Server(http, executor, options);
+            http.createContext("/api/chat", server::handleChat);
+            http.createContext("/api/tags", server::handleTags);
+            http.createContext("/api/version", ex -> server.sendJson(ex, 200, Map.of("version", "0.12.6-sim")));
+            http.createContext("/", ex -> server.sendJson(ex, 404, Map.of("error", "404 page not found")));
+            http.setExecutor(executor);
+            http.start();
+            return server;
+        }
+
+        public int port() {
+            return http.getAddress().getPort();
+        }
+
+        public String baseUrl() {
+            return "http://127.0.0.1:" + port();
+        }
+
+        /** Every chat reply served so far, oldest first. */
+        public List<ServedReply> served() {
+            return List.copyOf(served);
+        }
+
+        @Override
+        public void close() {
+            http.stop(0);
+            executor.shutdownNow();
+        }
+
+        private void handleTags(HttpExchange ex) throws IOException {
+            var models = options.models().stream().map(name -> Map.of(
+                    "name", name, "model", name, "modified_at", "2026-01-01T00:00:00Z",
+                    "size", 4_920_753_328L, "digest", Integer.toHexString(name.hashCode()),
+                    "details", Map.of("format", "gguf", "family", "llama"))).toList();
+            sendJson(ex, 200, Map.of("models", models));
+        }
+
+        private void handleChat(HttpExchange ex) throws IOException {
+            try (ex) {
+                if (!ex.getRequestMethod().equals("POST")) {
+                    sendJson(ex, 405, Map.of("error", "method not allowed"));
+                    return;
+                }
+                JsonNode body;
+                try {
+                    body = JSON.readTree(ex.getRequestBody());
+                } catch (IOException e) {
+                    sendJson(ex, 400, Map.of("error", "invalid JSON in request body"));
+                    return;
+                }
+                String model = body.path("model").asText("");
+                if (model.isEmpty()) {
+                    sendJson(ex, 400, Map.of("error", "model is required"));
+                    return;
+                }
+                if (!options.models().contains(normalizeModel(model))) {
+                    sendJson(ex, 404, Map.of("error", "model \"" + model + "\" not found, try pulling it first"));
+                    return;
+                }
+                var contents = new ArrayList<String>();
+                String lastUser = "";
+                for (JsonNode message : body.path("messages")) {
+                    String content = message.path("content").asText("");
+                    contents.add(content);
+                    if (message.path("role").asText().equals("user")) lastUser = content;
+                }
+                String answer = answerFor(lastUser);
+                var tokens = tokenize(answer);
+                int promptTokens = countPromptTokens(contents);
+                served.add(new ServedReply(model, answer, promptTokens, tokens.size(), contents.size(),
+                        ex.getRequestHeaders().getFirst("traceparent")));
+                boolean stream = body.path("stream").asBoolean(true);
+                if (stream) {
+                    streamReply(ex, model, tokens, promptTokens);
+                } else {
+                    long start = System.nanoTime();
+                    sleepMillis(options.firstTokenMillis() + (long) (tokens.size() * millisPerToken()));
+                    sendJson(ex, 200, finalChunk(model, answer, promptTokens, tokens.size(), start, 0, start));
+                }
+            }
+        }
+
+        private void streamReply(HttpExchange ex, String model, List<String> tokens, int promptTokens) throws IOException {
+            long start = System.nanoTime();
+            // Ollama loads a model on first use; report it the way Ollama does (load_duration).
+            long loadNanos = loaded.putIfAbsent(model, true) == null ? 5_000_000L : 0L;
+            ex.getResponseHeaders().set("Content-Type", "application/x-ndjson");
+            ex.sendResponseHeaders(200, 0); // 0 = chunked transfer encoding
+            OutputStream out = ex.getResponseBody();
+            sleepMillis(options.firstTokenMillis());
+            long evalStart = System.nanoTime();
+            for (String token : tokens) {
+                ObjectNode chunk = chunkBase(model);
+                chunk.putObject("message").put("role", "assistant").put("content", token);
+                chunk.put("done", false);
+                writeLine(out, chunk);
+                sleepMillis((long) millisPerToken());
+            }
+            writeLine(out, finalChunk(model, "", promptTokens, tokens.size(), start, loadNanos, evalStart));
+        }
+
+        /** The last chunk carries the counts and timings (ns); Ollama omits zero-valued fields. */
+        private ObjectNode finalChunk(String model, String content, int promptTokens, int evalCount,
+                                      long start, long loadNanos, long evalStart) {
+            long now = System.nanoTime();
+            ObjectNode chunk = chunkBase(model);
+            chunk.putObject("message").put("role", "assistant").put("content", content);
+            chunk.put("done", true);
+            chunk.put("done_reason", "stop");
+            chunk.put("total_duration", Math.max(1, now - start) + loadNanos);
+            if (loadNanos > 0) chunk.put("load_duration", loadNanos);
+            chunk.put("prompt_eval_count", promptTokens);
+            chunk.put("prompt_eval_duration", Math.max(1, evalStart - start));
+            chunk.put("eval_count", evalCount);
+            chunk.put("eval_duration", Math.max(1, now - evalStart));
+            return chunk;
+        }
+
+        private static ObjectNode chunkBase(String model) {
+            ObjectNode chunk = JSON.createObjectNode();
+            chunk.put("model", model);
+            chunk.put("created_at", Instant.now().toString());
+            return chunk;
+        }
+
+        private double millisPerToken() {
+            return options.tokensPerSecond() <= 0 ? 0 : 1000.0 / options.tokensPerSecond();
+        }
+
+        private static void writeLine(OutputStream out, JsonNode node) throws IOException {
+            out.write(JSON.writeValueAsBytes(node));
+            out.write('\n');
+            out.flush(); // one chunk on the wire per token, as Ollama does
+        }
+
+        private void sendJson(HttpExchange ex, int status, Object body) throws IOException {
+            byte[] bytes = JSON.writeValueAsBytes(body);
+            ex.getResponseHeaders().set("Content-Type", "application/json; charset=utf-8");
+            ex.sendResponseHeaders(status, bytes.length);
+            try (OutputStream out = ex.getResponseBody()) {
+                out.write(bytes);
+            }
+        }
+
+        /** Simulated model latency: the one place this project sleeps on purpose. */
+        private static void sleepMillis(long millis) {
+            if (millis <= 0) return;
+            try {
+                Thread.sleep(millis);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}
