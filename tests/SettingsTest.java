@@ -1,0 +1,186 @@
+// Settings: the contract's defaults, Ollama's own OLLAMA_HOST rules, and a bad value stopping the
+// program with exit status 2 and one line naming the variable, the value and what is allowed.
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class SettingsTest {
+    private static chatbot_otel.Settings parse(Map<String, String> env, String... args) {
+        return chatbot_otel.Settings.parse(args, env);
+    }
+
+    @Test
+    void defaultsFollowTheContract() {
+        var s = parse(Map.of());
+        assertEquals("llm-chatbot-otel", s.serviceName());
+        assertEquals("http://localhost:4318", s.otlpEndpoint().toString());
+        assertEquals(chatbot_otel.Protocol.HTTP_PROTOBUF, s.otlpProtocol());
+        assertEquals("otlp", s.tracesExporter());
+        assertEquals("otlp", s.metricsExporter());
+        assertEquals("otlp", s.logsExporter());
+        assertEquals(Duration.ofSeconds(10), s.metricExportInterval());
+        assertEquals("parentbased_always_on", s.sampler());
+        assertFalse(s.sdkDisabled());
+        assertTrue(s.captureContent(), "this kit records prompts by default, as the seed does");
+        assertEquals(8192, s.attributeValueLengthLimit());
+        assertEquals("http://localhost:11434", s.ollamaEndpoint().toString());
+        assertEquals("llama3.1:8b", s.model());
+        assertEquals("INFO", s.logLevel());
+        assertEquals(9464, s.prometheusPort());
+        assertEquals("127.0.0.1", s.prometheusHost());
+    }
+
+    @Test
+    void resourceHasTheContractDefaults() {
+        var r = parse(Map.of()).resourceAttributes();
+        assertEquals("llm-chatbot-otel", r.get("service.name"));
+        assertEquals(chatbot_otel.VERSION, r.get("service.version"));
+        assertEquals("development", r.get("deployment.environment.name"));
+        assertFalse(r.get("host.name").isBlank());
+    }
+
+    @Test
+    void resourceAttributesOverrideDefaultsAndServiceNameWinsOverThem() {
+        var r = parse(Map.of("OTEL_RESOURCE_ATTRIBUTES", "deployment.environment.name=workshop,team=obs%20crew,service.name=a",
+                "OTEL_SERVICE_NAME", "b")).resourceAttributes();
+        assertEquals("workshop", r.get("deployment.environment.name"));
+        assertEquals("obs crew", r.get("team"));
+        assertEquals("b", r.get("service.name"));
+        assertEquals("a", parse(Map.of("OTEL_RESOURCE_ATTRIBUTES", "service.name=a")).serviceName());
+    }
+
+    @Test
+    void grpcMovesTheDefaultEndpointTo4317() {
+        var s = parse(Map.of("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc"));
+        assertEquals(chatbot_otel.Protocol.GRPC, s.otlpProtocol());
+        assertEquals("http://localhost:4317", s.otlpEndpoint().toString());
+    }
+
+    @Test
+    void headersAreParsedAndPercentDecoded() {
+        var s = parse(Map.of("OTEL_EXPORTER_OTLP_HEADERS", "x-api-key=abc%3D%3D,x-team=obs"));
+        assertEquals(Map.of("x-api-key", "abc==", "x-team", "obs"), s.otlpHeaders());
+    }
+
+    @ParameterizedTest(name = "OLLAMA_HOST={0} -> {1}")
+    @CsvSource({
+            "example.com, http://example.com:11434",
+            "example.com:8080, http://example.com:8080",
+            "http://example.com, http://example.com",
+            "https://ollama.example.com, https://ollama.example.com",
+            "0.0.0.0, http://127.0.0.1:11434",
+    })
+    void ollamaHostFollowsOllamasOwnRules(String host, String endpoint) {
+        assertEquals(endpoint, parse(Map.of("OLLAMA_HOST", host)).ollamaEndpoint().toString());
+    }
+
+    @Test
+    void explicitOllamaHostWithoutPortMeansTheSchemesPort() {
+        assertEquals(80, chatbot_otel.port(parse(Map.of("OLLAMA_HOST", "http://example.com")).ollamaEndpoint()));
+        assertEquals(443, chatbot_otel.port(parse(Map.of("OLLAMA_HOST", "https://example.com")).ollamaEndpoint()));
+    }
+
+    @Test
+    void ollamaEndpointWinsOverOllamaHost() {
+        var s = parse(Map.of("OLLAMA_ENDPOINT", "http://gpu-box:11434/", "OLLAMA_HOST", "other"));
+        assertEquals("http://gpu-box:11434", s.ollamaEndpoint().toString());
+    }
+
+    @Test
+    void flagsWinOverTheEnvironment() {
+        var s = parse(Map.of("OLLAMA_MODEL", "llama3.2:1b"), "--model", "qwen2.5:0.5b", "--temperature", "0.1",
+                "--max-tokens", "50", "--prompt", "hi", "--simulate");
+        assertEquals("qwen2.5:0.5b", s.model());
+        assertEquals(0.1, s.temperature());
+        assertEquals(50, s.maxTokens());
+        assertEquals("hi", s.prompt());
+        assertTrue(s.simulate());
+        assertNull(parse(Map.of()).maxTokens());
+    }
+
+    @ParameterizedTest(name = "{0}={1}")
+    @CsvSource(delimiter = '|', value = {
+            "OTEL_TRACES_EXPORTER|bogus|use console, none, otlp",
+            "OTEL_METRICS_EXPORTER|jaeger|use console, none, otlp, prometheus",
+            "OTEL_LOGS_EXPORTER|loki|use console, none, otlp",
+            "OTEL_EXPORTER_OTLP_PROTOCOL|http/json|use http/protobuf or grpc",
+            "OTEL_EXPORTER_OTLP_ENDPOINT|localhost:4318|use an http:// or https:// URL",
+            "OTEL_TRACES_SAMPLER|sometimes|use always_off, always_on",
+            "OTEL_TRACES_SAMPLER_ARG|2|use a ratio from 0 to 1",
+            "OTEL_SDK_DISABLED|maybe|use true or false",
+            "OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT|yes|use true or false",
+            "OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT|-1|use a whole number from 1",
+            "OTEL_METRIC_EXPORT_INTERVAL|soon|use a whole number from 1",
+            "OTEL_EXPORTER_PROMETHEUS_PORT|70000|use a whole number from 0 to 65535",
+            "OLLAMA_ENDPOINT|ftp://example.com|use an http:// or https:// URL",
+            "LOG_LEVEL|LOUD|use DEBUG, INFO, WARN or ERROR",
+    })
+    void badValueNamesTheVariableTheValueAndWhatIsAllowed(String variable, String value, String allowed) {
+        var e = assertThrows(chatbot_otel.SettingsException.class, () -> parse(Map.of(variable, value)));
+        assertTrue(e.getMessage().startsWith(variable + "=" + value + " is not valid: "), e.getMessage());
+        assertTrue(e.getMessage().contains(allowed), e.getMessage());
+    }
+
+    @Test
+    void malformedHeadersAreRefusedWithoutEchoingTheirValue() {
+        var e = assertThrows(chatbot_otel.SettingsException.class,
+                () -> parse(Map.of("OTEL_EXPORTER_OTLP_HEADERS", "Bearer s3cr3t")));
+        assertFalse(e.getMessage().contains("s3cr3t"), e.getMessage());
+        assertTrue(e.getMessage().startsWith("OTEL_EXPORTER_OTLP_HEADERS is not valid"));
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {"--frobnicate|unknown option --frobnicate", "--temperature 3|--temperature=3 is not valid",
+            "--max-tokens 0|--max-tokens=0 is not valid", "--prompt|--prompt needs a value"})
+    void badFlagIsOneLine(String args, String message) {
+        var e = assertThrows(chatbot_otel.SettingsException.class, () -> parse(Map.of(), args.split(" ")));
+        assertTrue(e.getMessage().startsWith(message), e.getMessage());
+    }
+
+    @Test
+    void badSettingMakesRunReturnTwoWithOneLine() {
+        var out = new ByteArrayOutputStream();
+        var err = new ByteArrayOutputStream();
+        int status = chatbot_otel.run(new String[0], Map.of("OTEL_TRACES_EXPORTER", "bogus"),
+                new ByteArrayInputStream(new byte[0]), new PrintStream(out), new PrintStream(err, true, StandardCharsets.UTF_8));
+        assertEquals(2, status);
+        assertEquals("chatbot: OTEL_TRACES_EXPORTER=bogus is not valid: use console, none, otlp\n",
+                err.toString(StandardCharsets.UTF_8));
+        assertEquals(0, out.size());
+    }
+
+    @Test
+    void badSettingInAFreshJvmExitsWithStatusTwoAndNoStackTrace() throws Exception {
+        var finished = Harness.finish(Harness.launch(Map.of("OTEL_TRACES_EXPORTER", "bogus")), 60);
+        assertEquals(2, finished.status());
+        assertEquals(1, finished.err().lines().count(), finished.err());
+        assertTrue(finished.err().contains("OTEL_TRACES_EXPORTER=bogus"));
+    }
+
+    @Test
+    void helpListsFlagsAndSettings() {
+        var out = new ByteArrayOutputStream();
+        int status = chatbot_otel.run(new String[] {"--help"}, Map.of(), new ByteArrayInputStream(new byte[0]),
+                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(new ByteArrayOutputStream()));
+        assertEquals(0, status);
+        String help = out.toString(StandardCharsets.UTF_8);
+        for (String name : new String[] {"--simulate", "--prompt", "OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_SDK_DISABLED",
+                "OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT", "OLLAMA_ENDPOINT", "LOG_LEVEL"}) {
+            assertTrue(help.contains(name), name);
+        }
+    }
+}
