@@ -1014,9 +1014,7 @@ public class chatbot_otel {
             } catch (HttpTimeoutException e) {
                 throw new OllamaException(ErrorType.TIMEOUT, "Ollama at " + endpoint + " did not answer within "
                         + headersTimeout.toSeconds() + " s", 0, e);
-            } catch (ConnectException e) {
-                throw unreachable(e);
-            } catch (IOException e) {
+            } catch (IOException e) { // refused, unknown host, reset before the headers
                 throw unreachable(e);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -1173,6 +1171,9 @@ public class chatbot_otel {
         }
     }
 
+    /** How the LLM call ended: an error, or the token usage of the answer. */
+    record Outcome(OllamaException error, Usage usage) {}
+
     /** Everything the streaming phase learned; the parts after a failure stay as far as they got. */
     static final class StreamProgress {
         final StringBuilder answer = new StringBuilder();
@@ -1219,9 +1220,10 @@ public class chatbot_otel {
             try (Scope ignored = span.makeCurrent()) {
                 var progress = new StreamProgress();
                 long start = System.nanoTime();
-                OllamaException error = generateResponse(request, progress, onToken);
+                Outcome outcome = generateResponse(request, progress, onToken);
                 long durationNanos = System.nanoTime() - start;
-                logInteraction(request, progress, error, durationNanos);
+                logInteraction(request.model(), outcome, durationNanos);
+                OllamaException error = outcome.error();
                 if (error != null) markFailed(span, error.type);
                 // A no-op or unsampled span has no trace to link to: say so with null.
                 String traceId = span.getSpanContext().isSampled() ? span.getSpanContext().getTraceId() : null;
@@ -1236,7 +1238,7 @@ public class chatbot_otel {
          * backends look for. Its request attributes are set before start so samplers can see them;
          * it ends only after the final chunk, so its duration is the user's wait.
          */
-        private OllamaException generateResponse(ChatRequest request, StreamProgress progress, Consumer<String> onToken) {
+        private Outcome generateResponse(ChatRequest request, StreamProgress progress, Consumer<String> onToken) {
             var builder = instruments.tracer.spanBuilder(Instruments.SPAN_GENERATE_RESPONSE)
                     .setSpanKind(SpanKind.CLIENT)
                     .setAllAttributes(genAiAttributes(request.model(), null))
@@ -1269,7 +1271,7 @@ public class chatbot_otel {
             if (error != null) markFailed(span, error.type);
             recordTurnMetrics(request.model(), progress, usage, error, durationNanos);
             span.end();
-            return error;
+            return new Outcome(error, usage);
         }
 
         /** ollama_request: the HTTP exchange up to the response headers, with the trace context injected. */
@@ -1306,6 +1308,7 @@ public class chatbot_otel {
             Span span = instruments.tracer.spanBuilder(Instruments.SPAN_PROCESS_STREAM).startSpan();
             long start = System.nanoTime();
             long previous = -1;
+            Attributes chunkAttributes = null; // built once from the first chunk, reused for the rest
             try (Scope ignored = span.makeCurrent()) {
                 while (true) {
                     ChatChunk chunk = stream.next();
@@ -1313,9 +1316,10 @@ public class chatbot_otel {
                     progress.chunks++;
                     if (previous < 0) {
                         progress.firstChunkNanos = now - requestStart;
-                        instruments.timeToFirstChunk.record(seconds(progress.firstChunkNanos), genAiAttributes(model, chunk.model()));
+                        chunkAttributes = genAiAttributes(model, chunk.model());
+                        instruments.timeToFirstChunk.record(seconds(progress.firstChunkNanos), chunkAttributes);
                     } else {
-                        instruments.timePerOutputChunk.record(seconds(now - previous), genAiAttributes(model, chunk.model()));
+                        instruments.timePerOutputChunk.record(seconds(now - previous), chunkAttributes);
                     }
                     previous = now;
                     if (!chunk.content().isEmpty()) {
@@ -1342,17 +1346,17 @@ public class chatbot_otel {
         }
 
         /** log_interaction: the structured record of the turn, inside its own span so it carries the trace. */
-        private void logInteraction(ChatRequest request, StreamProgress progress, OllamaException error, long durationNanos) {
+        private void logInteraction(String model, Outcome outcome, long durationNanos) {
             Span span = instruments.tracer.spanBuilder(Instruments.SPAN_LOG_INTERACTION).startSpan();
             try (Scope ignored = span.makeCurrent()) {
                 var fields = new LinkedHashMap<String, Object>();
-                fields.put("model", request.model());
-                if (error == null) {
-                    fields.put("tokens", usage(request, progress).total());
+                fields.put("model", model);
+                if (outcome.error() == null) {
+                    fields.put("tokens", outcome.usage().total());
                     fields.put("duration_ms", TimeUnit.NANOSECONDS.toMillis(durationNanos));
                     log.emit(Severity.INFO, Instruments.LOG_COMPLETED, fields);
                 } else {
-                    fields.put("error_type", error.type.value());
+                    fields.put("error_type", outcome.error().type.value());
                     fields.put("duration_ms", TimeUnit.NANOSECONDS.toMillis(durationNanos));
                     log.emit(Severity.ERROR, Instruments.LOG_FAILED, fields);
                 }
