@@ -14,15 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class CatalogTest {
-    static final Path ROOT = findRoot();
-
-    /** The repository root: the folder holding jbang-catalog.json, from the working directory up. */
-    static Path findRoot() {
-        Path dir = Path.of("").toAbsolutePath();
-        while (dir != null && !Files.exists(dir.resolve("jbang-catalog.json"))) dir = dir.getParent();
-        if (dir == null) throw new IllegalStateException("run the tests from inside the repository");
-        return dir;
-    }
+    private static final Path ROOT = Harness.ROOT;
 
     static JsonNode aliases() throws Exception {
         return new ObjectMapper().readTree(ROOT.resolve("jbang-catalog.json").toFile()).get("aliases");

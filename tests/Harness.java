@@ -36,6 +36,9 @@ final class Harness implements AutoCloseable {
     static final Map<String, String> NO_EXPORT = Map.of(
             "OTEL_TRACES_EXPORTER", "none", "OTEL_METRICS_EXPORTER", "none", "OTEL_LOGS_EXPORTER", "none");
 
+    /** The repository root: the folder holding jbang-catalog.json, from the working directory up. */
+    static final java.nio.file.Path ROOT = findRoot();
+
     final ollama_sim.Server simulator;
     final InMemorySpanExporter spans = InMemorySpanExporter.create();
     final InMemoryMetricReader metrics = InMemoryMetricReader.create();
@@ -149,6 +152,13 @@ final class Harness implements AutoCloseable {
             else builder.put(AttributeKey.stringKey(key), String.valueOf(value));
         }
         return builder.build();
+    }
+
+    private static java.nio.file.Path findRoot() {
+        var dir = java.nio.file.Path.of("").toAbsolutePath();
+        while (dir != null && !java.nio.file.Files.exists(dir.resolve("jbang-catalog.json"))) dir = dir.getParent();
+        if (dir == null) throw new IllegalStateException("run the tests from inside the repository");
+        return dir;
     }
 
     /** A port nothing listens on: bind, note it, release. */

@@ -5,8 +5,10 @@
 //DEPS io.opentelemetry.semconv:opentelemetry-semconv:1.41.0
 //DEPS io.opentelemetry.semconv:opentelemetry-semconv-incubating:1.41.0-alpha
 //DEPS org.junit.platform:junit-platform-console-standalone:1.13.4
+//DEPS com.fasterxml.jackson.dataformat:jackson-dataformat-yaml:2.23.0
 //SOURCES ../chatbot_otel.java
 //SOURCES Harness.java
+//SOURCES Stack.java
 //SOURCES *Test.java
 //MAIN run
 //DESCRIPTION Run the test suite (JUnit 5 through the console launcher); ends with "N passed, N failed".
