@@ -1,10 +1,12 @@
 // Shared by every test: the real chatbot code, the real simulator over real HTTP, and an
 // in-memory OpenTelemetry SDK whose spans, metrics and log records the tests read back.
 
+import io.opentelemetry.api.baggage.propagation.W3CBaggagePropagator;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
 import io.opentelemetry.context.propagation.ContextPropagators;
+import io.opentelemetry.context.propagation.TextMapPropagator;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
 import io.opentelemetry.sdk.logs.SdkLoggerProvider;
 import io.opentelemetry.sdk.logs.data.LogRecordData;
@@ -40,9 +42,9 @@ final class Harness implements AutoCloseable {
     static final java.nio.file.Path ROOT = findRoot();
 
     final ollama_sim.Server simulator;
-    final InMemorySpanExporter spans = InMemorySpanExporter.create();
-    final InMemoryMetricReader metrics = InMemoryMetricReader.create();
-    final InMemoryLogRecordExporter logs = InMemoryLogRecordExporter.create();
+    final InMemorySpanExporter spans;
+    final InMemoryMetricReader metrics;
+    final InMemoryLogRecordExporter logs;
     final OpenTelemetrySdk otel;
     final chatbot_otel.Settings settings;
     final chatbot_otel.TracedChat chat;
@@ -54,18 +56,58 @@ final class Harness implements AutoCloseable {
         var fullEnv = new HashMap<>(env);
         fullEnv.put("OLLAMA_ENDPOINT", simulator.baseUrl());
         settings = chatbot_otel.Settings.parse(new String[0], fullEnv);
-        // Simple (synchronous) processors: a span is readable the moment it ends.
-        otel = OpenTelemetrySdk.builder()
-                .setTracerProvider(SdkTracerProvider.builder().setSampler(sampler)
-                        .addSpanProcessor(SimpleSpanProcessor.create(spans)).build())
-                .setMeterProvider(SdkMeterProvider.builder().registerMetricReader(metrics).build())
-                .setLoggerProvider(SdkLoggerProvider.builder()
-                        .addLogRecordProcessor(SimpleLogRecordProcessor.create(logs)).build())
-                .setPropagators(ContextPropagators.create(W3CTraceContextPropagator.getInstance()))
-                .build();
+        var memory = Memory.create(sampler);
+        spans = memory.spans();
+        metrics = memory.metrics();
+        logs = memory.logs();
+        otel = memory.otel();
         var client = new chatbot_otel.OllamaClient(settings.ollamaEndpoint(),
                 chatbot_otel.OllamaClient.CONNECT_TIMEOUT, chatbot_otel.OllamaClient.HEADERS_TIMEOUT);
         chat = new chatbot_otel.TracedChat(otel, client, settings, new PrintStream(err, true, StandardCharsets.UTF_8));
+    }
+
+    /**
+     * An SDK whose every signal lands in memory, for tests of the chatbot and of the lessons.
+     * Simple (synchronous) processors: a span is readable the moment it ends.
+     */
+    record Memory(InMemorySpanExporter spans, InMemoryMetricReader metrics, InMemoryLogRecordExporter logs,
+                  OpenTelemetrySdk otel) implements AutoCloseable {
+        static Memory create() {
+            return create(Sampler.alwaysOn());
+        }
+
+        static Memory create(Sampler sampler) {
+            var spans = InMemorySpanExporter.create();
+            var metrics = InMemoryMetricReader.create();
+            var logs = InMemoryLogRecordExporter.create();
+            var otel = OpenTelemetrySdk.builder()
+                    .setTracerProvider(SdkTracerProvider.builder().setSampler(sampler)
+                            .addSpanProcessor(SimpleSpanProcessor.create(spans)).build())
+                    .setMeterProvider(SdkMeterProvider.builder().registerMetricReader(metrics).build())
+                    .setLoggerProvider(SdkLoggerProvider.builder()
+                            .addLogRecordProcessor(SimpleLogRecordProcessor.create(logs)).build())
+                    .setPropagators(ContextPropagators.create(TextMapPropagator.composite(
+                            W3CTraceContextPropagator.getInstance(), W3CBaggagePropagator.getInstance())))
+                    .build();
+            return new Memory(spans, metrics, logs, otel);
+        }
+
+        /** The only finished span with this name. */
+        SpanData span(String name) {
+            var found = spans.getFinishedSpanItems().stream().filter(s -> s.getName().equals(name)).toList();
+            if (found.size() != 1) throw new AssertionError("expected one span '" + name + "', found " + found.size());
+            return found.get(0);
+        }
+
+        MetricData metric(String name) {
+            return metrics.collectAllMetrics().stream().filter(m -> m.getName().equals(name)).findFirst()
+                    .orElseThrow(() -> new AssertionError("no metric " + name));
+        }
+
+        @Override
+        public void close() {
+            otel.close();
+        }
     }
 
     static Harness start() {
@@ -172,11 +214,16 @@ final class Harness implements AutoCloseable {
 
     /** Runs the chatbot in a fresh JVM with this test's classpath: the real exit path, System.exit included. */
     static Process launch(Map<String, String> env, String... args) throws IOException {
+        return launchClass("chatbot_otel", env, args);
+    }
+
+    /** Any main class of this build (a lesson, a solution) in a fresh JVM with this test's classpath. */
+    static Process launchClass(String mainClass, Map<String, String> env, String... args) throws IOException {
         var command = new java.util.ArrayList<String>();
         command.add(ProcessHandle.current().info().command().orElse("java"));
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
-        command.add("chatbot_otel");
+        command.add(mainClass);
         command.addAll(List.of(args));
         var builder = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.PIPE);
         builder.environment().keySet().removeIf(k -> k.startsWith("OTEL_") || k.startsWith("OLLAMA_"));
@@ -188,7 +235,7 @@ final class Harness implements AutoCloseable {
 
     /** Waits for the process (bounded: a hang is a failure, not a stuck build) and collects its output. */
     static Finished finish(Process process, long timeoutSeconds) throws IOException, InterruptedException {
-        process.getOutputStream().close();
+        process.getOutputStream().close(); // end of input: nothing more will be typed
         var out = new java.util.concurrent.CompletableFuture<String>();
         var err = new java.util.concurrent.CompletableFuture<String>();
         new Thread(() -> out.complete(readAll(process.getInputStream()))).start();

@@ -7,6 +7,8 @@
 //DEPS org.junit.platform:junit-platform-console-standalone:1.13.4
 //DEPS com.fasterxml.jackson.dataformat:jackson-dataformat-yaml:2.23.0
 //SOURCES ../chatbot_otel.java
+//SOURCES ../lessons/*.java
+//SOURCES ../lessons/solutions/*.java
 //SOURCES Harness.java
 //SOURCES Stack.java
 //SOURCES *Test.java

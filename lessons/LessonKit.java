@@ -1,0 +1,213 @@
+// LessonKit: what every lesson shares, so each lesson file holds only its own concept.
+//   - the options: --step (pause before each step) and --otlp (send to a collector, not the console)
+//   - step(): prints "== Step n: title", waits for Enter with --step at a terminal, then runs the step
+//   - sdk(): an OpenTelemetrySdk that prints spans, metrics and log records on the console, or sends
+//     them over OTLP/HTTP to OTEL_EXPORTER_OTLP_ENDPOINT (default http://localhost:4318)
+//   - close(): shutdown with a bounded wait, so a lesson never hangs at the end
+// Lesson 01 wires its tracer provider by hand on purpose (that is its concept); lesson 06 compares
+// exporters and processors. The others take this ready-made SDK.
+
+import io.opentelemetry.api.baggage.propagation.W3CBaggagePropagator;
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
+import io.opentelemetry.context.propagation.ContextPropagators;
+import io.opentelemetry.context.propagation.TextMapPropagator;
+import io.opentelemetry.exporter.logging.LoggingMetricExporter;
+import io.opentelemetry.exporter.logging.LoggingSpanExporter;
+import io.opentelemetry.exporter.logging.SystemOutLogRecordExporter;
+import io.opentelemetry.exporter.otlp.http.logs.OtlpHttpLogRecordExporter;
+import io.opentelemetry.exporter.otlp.http.metrics.OtlpHttpMetricExporter;
+import io.opentelemetry.exporter.otlp.http.trace.OtlpHttpSpanExporter;
+import io.opentelemetry.sdk.OpenTelemetrySdk;
+import io.opentelemetry.sdk.logs.SdkLoggerProvider;
+import io.opentelemetry.sdk.logs.export.BatchLogRecordProcessor;
+import io.opentelemetry.sdk.logs.export.LogRecordExporter;
+import io.opentelemetry.sdk.logs.export.SimpleLogRecordProcessor;
+import io.opentelemetry.sdk.metrics.SdkMeterProvider;
+import io.opentelemetry.sdk.metrics.SdkMeterProviderBuilder;
+import io.opentelemetry.sdk.metrics.export.MetricExporter;
+import io.opentelemetry.sdk.metrics.export.PeriodicMetricReader;
+import io.opentelemetry.sdk.resources.Resource;
+import io.opentelemetry.sdk.trace.SdkTracerProvider;
+import io.opentelemetry.sdk.trace.export.BatchSpanProcessor;
+import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
+import io.opentelemetry.sdk.trace.export.SpanExporter;
+
+import java.io.BufferedReader;
+import java.io.Console;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+import java.util.logging.SimpleFormatter;
+
+final class LessonKit {
+    /** The SDK (console exporters included) writes through java.util.logging; keep a strong reference to our setup. */
+    private static final Logger SDK_LOGGING = Logger.getLogger("io.opentelemetry");
+    private static final BufferedReader STDIN = new BufferedReader(new InputStreamReader(System.in));
+
+    private LessonKit() {
+    }
+
+    record Options(boolean step, boolean otlp) {
+    }
+
+    /** --step and --otlp; anything else ends the lesson with one line and exit status 2. */
+    static Options options(String[] args) {
+        routeSdkLoggingToStdout();
+        boolean step = false, otlp = false;
+        for (String arg : args) {
+            switch (arg) {
+                case "--step" -> step = true;
+                case "--otlp" -> otlp = true;
+                default -> {
+                    System.err.println("lesson: unknown option " + arg + " (use --step, --otlp or nothing)");
+                    System.exit(2);
+                }
+            }
+        }
+        return new Options(step, otlp);
+    }
+
+    /** Prints the step's title, pauses with --step when a person is at the keyboard, runs the step. */
+    static <T> T step(Options options, int number, String title, Supplier<T> body) {
+        System.out.printf("%n== Step %d: %s%n", number, title);
+        if (options.step() && stdinIsTerminal()) {
+            System.out.print("   (press Enter to run it) ");
+            System.out.flush();
+            try {
+                STDIN.readLine();
+            } catch (IOException ignored) {
+                // no keyboard after all: just run the step
+            }
+        }
+        return body.get();
+    }
+
+    static void step(Options options, int number, String title, Runnable body) {
+        step(options, number, title, () -> {
+            body.run();
+            return null;
+        });
+    }
+
+    /** The lesson's SDK: console exporters (printing as each span ends) or OTLP/HTTP with --otlp. */
+    static OpenTelemetrySdk sdk(Options options, String serviceName) {
+        return sdk(options, serviceName, UnaryOperator.identity());
+    }
+
+    /** The same, letting a lesson add to the meter provider (lesson 3 adds a View). */
+    static OpenTelemetrySdk sdk(Options options, String serviceName, UnaryOperator<SdkMeterProviderBuilder> meters) {
+        var resource = Resource.getDefault().merge(Resource.create(
+                Attributes.builder().put("service.name", serviceName).build()));
+        var tracing = SdkTracerProvider.builder().setResource(resource);
+        var metering = SdkMeterProvider.builder().setResource(resource);
+        var logging = SdkLoggerProvider.builder().setResource(resource);
+        if (options.otlp()) {
+            String endpoint = otlpEndpoint();
+            tracing.addSpanProcessor(BatchSpanProcessor.builder(
+                    OtlpHttpSpanExporter.builder().setEndpoint(endpoint + "/v1/traces").build()).build());
+            metering.registerMetricReader(PeriodicMetricReader.builder(
+                    OtlpHttpMetricExporter.builder().setEndpoint(endpoint + "/v1/metrics").build()).build());
+            LogRecordExporter logs = OtlpHttpLogRecordExporter.builder().setEndpoint(endpoint + "/v1/logs").build();
+            logging.addLogRecordProcessor(BatchLogRecordProcessor.builder(logs).build());
+            System.out.println("(sending telemetry over OTLP to " + endpoint + ")");
+        } else {
+            // Simple, not batch: each span prints the moment it ends, right under its step.
+            tracing.addSpanProcessor(SimpleSpanProcessor.create(consoleSpans()));
+            MetricExporter metrics = LoggingMetricExporter.create();
+            metering.registerMetricReader(PeriodicMetricReader.builder(metrics).setInterval(Duration.ofMinutes(10)).build());
+            logging.addLogRecordProcessor(SimpleLogRecordProcessor.create(SystemOutLogRecordExporter.create()));
+        }
+        return OpenTelemetrySdk.builder().setTracerProvider(tracing.build()).setMeterProvider(meters.apply(metering).build())
+                .setLoggerProvider(logging.build())
+                // W3C trace context and baggage: what puts `traceparent` and `baggage` on outgoing requests.
+                .setPropagators(ContextPropagators.create(TextMapPropagator.composite(
+                        W3CTraceContextPropagator.getInstance(), W3CBaggagePropagator.getInstance())))
+                .build();
+    }
+
+    /** Where --otlp sends: OTEL_EXPORTER_OTLP_ENDPOINT, as for the chatbot, or the local collector. */
+    static String otlpEndpoint() {
+        String endpoint = System.getenv("OTEL_EXPORTER_OTLP_ENDPOINT");
+        return endpoint == null || endpoint.isBlank() ? "http://localhost:4318" : endpoint.replaceAll("/+$", "");
+    }
+
+    /** The console span exporter; its lines reach standard output in order with the lesson's own. */
+    static SpanExporter consoleSpans() {
+        routeSdkLoggingToStdout();
+        return LoggingSpanExporter.create();
+    }
+
+    /** Flushes and shuts down, waiting at most 2 s: with no collector the OTLP exporters retry, and we won't wait for that. */
+    static void close(OpenTelemetrySdk sdk) {
+        var shutdown = new Thread(() -> sdk.shutdown().join(2, TimeUnit.SECONDS), "lesson-shutdown");
+        shutdown.setDaemon(true);
+        shutdown.start();
+        try {
+            shutdown.join(2_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Console exporter output as "   -> ..." lines on stdout; SDK warnings (a failed export) as one
+     * "   (SDK: ...)" line without the stack trace, which would bury the lesson's own output.
+     */
+    private static void routeSdkLoggingToStdout() {
+        for (Handler old : SDK_LOGGING.getHandlers()) SDK_LOGGING.removeHandler(old);
+        SDK_LOGGING.setUseParentHandlers(false);
+        SDK_LOGGING.addHandler(new Handler() {
+            private final SimpleFormatter formatter = new SimpleFormatter();
+
+            @Override
+            public void publish(LogRecord record) {
+                String message = formatter.formatMessage(record);
+                if (record.getLoggerName().startsWith("io.opentelemetry.exporter.logging")) {
+                    System.out.println("   -> " + message);
+                } else if (record.getLevel().intValue() >= Level.WARNING.intValue()) {
+                    Throwable cause = record.getThrown();
+                    while (cause != null && cause.getCause() != null) cause = cause.getCause();
+                    System.out.println("   (SDK: " + message + (cause != null ? " " + cause.getMessage() : "") + ")");
+                }
+            }
+
+            @Override
+            public void flush() {
+                System.out.flush();
+            }
+
+            @Override
+            public void close() {
+                flush();
+            }
+        });
+    }
+
+    /** A port nothing listens on (bind, note, release), for lessons that show a missing collector. */
+    static int freePortForLessons() {
+        try (var socket = new java.net.ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    static boolean stdinIsTerminal() {
+        Console console = System.console();
+        if (console == null) return false;
+        try {
+            // Java 22+ has a Console even for pipes and tells which it is with isTerminal().
+            return (boolean) Console.class.getMethod("isTerminal").invoke(console);
+        } catch (ReflectiveOperationException olderJava) {
+            return true;
+        }
+    }
+}
