@@ -13,6 +13,8 @@
 //
 //   jbang ollama_sim.java --port 11434                 # a fake Ollama for the chatbot
 //   jbang ollama_sim.java --first-token-ms 800 --tokens-per-second 8   # a slow "model"
+//   jbang ollama_sim.java --fault stall                # misbehave: see Fault below
+//   curl -d http_500 localhost:11434/sim/fault         # switch faults while it runs (-d none to heal)
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -55,6 +57,11 @@ public class ollama_sim {
                 server.baseUrl(), String.join(", ", options.models()));
         System.out.println("Point the chatbot at it: OLLAMA_ENDPOINT=" + server.baseUrl()
                 + " jbang chatbot_otel.java   (Ctrl-C stops the simulator)");
+        if (options.fault().fault() != Fault.NONE) {
+            System.out.println("Fault: " + options.fault().fault().name().toLowerCase(java.util.Locale.ROOT)
+                    + (options.fault().fault() == Fault.REFUSE ? " (not listening: restart without --fault to heal)"
+                    : "; heal it with: curl -d none " + server.baseUrl() + "/sim/fault"));
+        }
         Runtime.getRuntime().addShutdownHook(new Thread(server::close));
         Thread.currentThread().join();
     }
@@ -65,13 +72,30 @@ public class ollama_sim {
 
     /** @param firstTokenMillis delay before the first chunk (Ollama's prompt evaluation)
      *  @param tokensPerSecond  streaming rate; 0 means as fast as possible */
-    public record Options(int port, List<String> models, long firstTokenMillis, double tokensPerSecond) {
+    public record Options(int port, List<String> models, long firstTokenMillis, double tokensPerSecond, FaultPlan fault) {
         static final String USAGE = """
                 Usage: jbang ollama_sim.java [--port N] [--model NAME]... [--first-token-ms N] [--tokens-per-second N]
+                                             [--fault NAME [--fault-after N] [--fault-delay-ms N]]
                   --port               port on 127.0.0.1 (default 11434; 0 picks a free one)
                   --model              a model name to serve (repeatable; default llama3.1:8b and llama3.2:1b)
                   --first-token-ms     delay before the first chunk (default 150)
-                  --tokens-per-second  streaming rate, 0 for no delay (default 40)""";
+                  --tokens-per-second  streaming rate, 0 for no delay (default 40)
+                  --fault              misbehave on every chat request, one of:
+                                         refuse        stop listening (connections are refused)
+                                         reset         close the connection before any response
+                                         slow_first    hold the first chunk back for --fault-delay-ms
+                                         stall         stop for --fault-delay-ms after --fault-after chunks
+                                         http_500      answer 500 with an {"error": ...} body
+                                         not_json      send a line that is not JSON after --fault-after chunks
+                                         cut           end the stream after --fault-after chunks, before done
+                                         error_line    send {"error": ...} after --fault-after chunks
+                  --fault-after        chunks sent before the fault (default 3)
+                  --fault-delay-ms     how long slow_first and stall wait (default 600000)
+                At run time: curl -d stall localhost:PORT/sim/fault  (-d none heals it)""";
+
+        public Options(int port, List<String> models, long firstTokenMillis, double tokensPerSecond) {
+            this(port, models, firstTokenMillis, tokensPerSecond, FaultPlan.NONE);
+        }
 
         public static Options defaults() {
             return new Options(11434, List.of("llama3.1:8b", "llama3.2:1b"), 150, 40);
@@ -83,11 +107,11 @@ public class ollama_sim {
         }
 
         public Options withPort(int newPort) {
-            return new Options(newPort, models, firstTokenMillis, tokensPerSecond);
+            return new Options(newPort, models, firstTokenMillis, tokensPerSecond, fault);
         }
 
         public Options withTiming(long firstTokenMs, double tps) {
-            return new Options(port, models, firstTokenMs, tps);
+            return new Options(port, models, firstTokenMs, tps, fault);
         }
 
         /** Returns null when --help was asked for. */
@@ -97,6 +121,9 @@ public class ollama_sim {
             var models = new ArrayList<String>();
             long firstToken = d.firstTokenMillis();
             double tps = d.tokensPerSecond();
+            Fault fault = Fault.NONE;
+            int faultAfter = FaultPlan.NONE.afterChunks();
+            long faultDelay = FaultPlan.NONE.delayMillis();
             for (int i = 0; i < args.length; i++) {
                 String flag = args[i];
                 if (flag.equals("--help") || flag.equals("-h")) return null;
@@ -107,10 +134,14 @@ public class ollama_sim {
                     case "--model" -> models.add(normalizeModel(value));
                     case "--first-token-ms" -> firstToken = parseNumber(flag, value, 0, 600_000);
                     case "--tokens-per-second" -> tps = parseNumber(flag, value, 0, 100_000);
+                    case "--fault" -> fault = Fault.parse(value);
+                    case "--fault-after" -> faultAfter = parseNumber(flag, value, 0, 100_000);
+                    case "--fault-delay-ms" -> faultDelay = parseNumber(flag, value, 0, 3_600_000);
                     default -> throw new IllegalArgumentException("unknown option " + flag + " (see --help)");
                 }
             }
-            return new Options(port, models.isEmpty() ? d.models() : List.copyOf(models), firstToken, tps);
+            return new Options(port, models.isEmpty() ? d.models() : List.copyOf(models), firstToken, tps,
+                    new FaultPlan(fault, faultAfter, faultDelay));
         }
 
         private static int parseNumber(String flag, String value, int min, int max) {
@@ -127,6 +158,32 @@ public class ollama_sim {
     /** Ollama treats "llama3.1" as "llama3.1:latest"; so do we. */
     static String normalizeModel(String name) {
         return name.contains(":") ? name : name + ":latest";
+    }
+
+    // ---------------------------------------------------------------------------------------
+    // Faults: the ways a model server goes wrong, to be switched on one at a time.
+    // ---------------------------------------------------------------------------------------
+
+    public enum Fault {
+        NONE, REFUSE, RESET, SLOW_FIRST, STALL, HTTP_500, NOT_JSON, CUT, ERROR_LINE;
+
+        static Fault parse(String name) {
+            try {
+                return valueOf(name.strip().toUpperCase(java.util.Locale.ROOT).replace('-', '_'));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--fault=" + name + " is not valid: use one of "
+                        + java.util.Arrays.stream(values()).map(f -> f.name().toLowerCase(java.util.Locale.ROOT)).toList());
+            }
+        }
+    }
+
+    /** A fault, after how many chunks it strikes (mid-stream faults), and how long it waits (slow_first, stall). */
+    public record FaultPlan(Fault fault, int afterChunks, long delayMillis) {
+        public static final FaultPlan NONE = new FaultPlan(Fault.NONE, 3, 600_000);
+
+        public static FaultPlan of(Fault fault) {
+            return new FaultPlan(fault, NONE.afterChunks(), NONE.delayMillis());
+        }
     }
 
     // ---------------------------------------------------------------------------------------
@@ -177,42 +234,58 @@ public class ollama_sim {
     public static final class Server implements AutoCloseable {
         private static final ObjectMapper JSON = new ObjectMapper();
 
-        private final HttpServer http;
         private final ExecutorService executor;
         private final Options options;
+        private final int port;
         private final List<ServedReply> served = new CopyOnWriteArrayList<>();
         private final Map<String, Boolean> loaded = new ConcurrentHashMap<>();
+        private volatile FaultPlan fault;
+        private volatile String lastUserPrompt;
+        private HttpServer http; // null while refusing connections
 
-        private Server(HttpServer http, ExecutorService executor, Options options) {
-            this.http = http;
+        private Server(ExecutorService executor, Options options, int port) {
             this.executor = executor;
             this.options = options;
+            this.port = port;
+            this.fault = options.fault();
         }
 
         public static Server start(Options options) throws IOException {
-            var http = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), options.port()), 50);
             // Daemon threads: a simulator started inside the chatbot must never keep the JVM alive.
             ExecutorService executor = Executors.newCachedThreadPool(r -> {
                 var t = new Thread(r, "ollama-sim");
                 t.setDaemon(true);
                 return t;
             });
-            var server = new Server(http, executor, options);
-            http.createContext("/api/chat", server::handleChat);
-            http.createContext("/api/tags", server::handleTags);
-            http.createContext("/api/version", ex -> server.sendJson(ex, 200, Map.of("version", "0.12.6-sim")));
-            http.createContext("/", ex -> server.sendJson(ex, 404, Map.of("error", "404 page not found")));
-            http.setExecutor(executor);
-            http.start();
+            HttpServer http = listen(options.port(), executor);
+            var server = new Server(executor, options, http.getAddress().getPort());
+            server.serve(http);
+            if (options.fault().fault() == Fault.REFUSE) server.setFault(options.fault());
             return server;
         }
 
+        private static HttpServer listen(int port, ExecutorService executor) throws IOException {
+            var http = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 50);
+            http.setExecutor(executor);
+            return http;
+        }
+
+        private synchronized void serve(HttpServer server) {
+            server.createContext("/api/chat", this::handleChat);
+            server.createContext("/api/tags", this::handleTags);
+            server.createContext("/api/version", ex -> sendJson(ex, 200, Map.of("version", "0.12.6-sim")));
+            server.createContext("/sim/fault", this::handleFault);
+            server.createContext("/", ex -> sendJson(ex, 404, Map.of("error", "404 page not found")));
+            server.start();
+            http = server;
+        }
+
         public int port() {
-            return http.getAddress().getPort();
+            return port;
         }
 
         public String baseUrl() {
-            return "http://127.0.0.1:" + port();
+            return "http://127.0.0.1:" + port;
         }
 
         /** Every chat reply served so far, oldest first. */
@@ -220,10 +293,54 @@ public class ollama_sim {
             return List.copyOf(served);
         }
 
+        /** The last user message received, exactly as it arrived (tests check what the chatbot sent). */
+        public String lastUserPrompt() {
+            return lastUserPrompt;
+        }
+
+        public FaultPlan fault() {
+            return fault;
+        }
+
+        /** Switches the fault for the next requests; `refuse` closes the listening socket, any other fault reopens it. */
+        public synchronized void setFault(FaultPlan plan) {
+            fault = plan;
+            if (plan.fault() == Fault.REFUSE && http != null) {
+                http.stop(0);
+                http = null;
+            } else if (plan.fault() != Fault.REFUSE && http == null) {
+                try {
+                    serve(listen(port, executor));
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException("could not listen on port " + port + " again", e);
+                }
+            }
+        }
+
         @Override
-        public void close() {
-            http.stop(0);
+        public synchronized void close() {
+            if (http != null) http.stop(0);
+            http = null;
             executor.shutdownNow();
+        }
+
+        private void handleFault(HttpExchange ex) throws IOException {
+            try (ex) {
+                if (ex.getRequestMethod().equals("POST")) {
+                    try {
+                        var name = new String(ex.getRequestBody().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+                        var current = fault;
+                        var next = new FaultPlan(Fault.parse(name), current.afterChunks(), current.delayMillis());
+                        // Answer first: `refuse` closes this very listener.
+                        sendJson(ex, 200, Map.of("fault", next.fault().name().toLowerCase(java.util.Locale.ROOT)));
+                        setFault(next);
+                    } catch (IllegalArgumentException e) {
+                        sendJson(ex, 400, Map.of("error", e.getMessage()));
+                    }
+                } else {
+                    sendJson(ex, 200, Map.of("fault", fault.fault().name().toLowerCase(java.util.Locale.ROOT)));
+                }
+            }
         }
 
         private void handleTags(HttpExchange ex) throws IOException {
@@ -256,6 +373,16 @@ public class ollama_sim {
                     sendJson(ex, 404, Map.of("error", "model \"" + model + "\" not found, try pulling it first"));
                     return;
                 }
+                FaultPlan plan = fault;
+                if (plan.fault() == Fault.RESET) {
+                    // Close without a status line: the client sees the connection drop before any response.
+                    ex.getResponseBody().close();
+                    return;
+                }
+                if (plan.fault() == Fault.HTTP_500) {
+                    sendJson(ex, 500, Map.of("error", "simulated failure: the model runner crashed"));
+                    return;
+                }
                 var contents = new ArrayList<String>();
                 String lastUser = "";
                 for (JsonNode message : body.path("messages")) {
@@ -263,6 +390,7 @@ public class ollama_sim {
                     contents.add(content);
                     if (message.path("role").asText().equals("user")) lastUser = content;
                 }
+                lastUserPrompt = lastUser;
                 String answer = answerFor(lastUser);
                 var tokens = tokenize(answer);
                 int promptTokens = countPromptTokens(contents);
@@ -270,7 +398,7 @@ public class ollama_sim {
                         ex.getRequestHeaders().getFirst("traceparent")));
                 boolean stream = body.path("stream").asBoolean(true);
                 if (stream) {
-                    streamReply(ex, model, tokens, promptTokens);
+                    streamReply(ex, model, tokens, promptTokens, plan);
                 } else {
                     long start = System.nanoTime();
                     sleepMillis(options.firstTokenMillis() + (long) (tokens.size() * millisPerToken()));
@@ -279,23 +407,48 @@ public class ollama_sim {
             }
         }
 
-        private void streamReply(HttpExchange ex, String model, List<String> tokens, int promptTokens) throws IOException {
+        private void streamReply(HttpExchange ex, String model, List<String> tokens, int promptTokens, FaultPlan plan)
+                throws IOException {
             long start = System.nanoTime();
             // Ollama loads a model on first use; report it the way Ollama does (load_duration).
             long loadNanos = loaded.putIfAbsent(model, true) == null ? 5_000_000L : 0L;
             ex.getResponseHeaders().set("Content-Type", "application/x-ndjson");
             ex.sendResponseHeaders(200, 0); // 0 = chunked transfer encoding
             OutputStream out = ex.getResponseBody();
-            sleepMillis(options.firstTokenMillis());
+            sleepMillis(plan.fault() == Fault.SLOW_FIRST ? plan.delayMillis() : options.firstTokenMillis());
             long evalStart = System.nanoTime();
-            for (String token : tokens) {
+            for (int i = 0; i < tokens.size(); i++) {
+                if (i == plan.afterChunks() && midStreamFault(out, plan)) return;
                 ObjectNode chunk = chunkBase(model);
-                chunk.putObject("message").put("role", "assistant").put("content", token);
+                chunk.putObject("message").put("role", "assistant").put("content", tokens.get(i));
                 chunk.put("done", false);
                 writeLine(out, chunk);
                 sleepMillis((long) millisPerToken());
             }
             writeLine(out, finalChunk(model, "", promptTokens, tokens.size(), start, loadNanos, evalStart));
+        }
+
+        /** Returns true when the stream must end here (the exchange is closed by the caller's try). */
+        private static boolean midStreamFault(OutputStream out, FaultPlan plan) throws IOException {
+            switch (plan.fault()) {
+                case STALL -> sleepMillis(plan.delayMillis());
+                case NOT_JSON -> {
+                    out.write("<html>502 Bad Gateway</html>\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                    out.flush();
+                    return true;
+                }
+                case CUT -> {
+                    return true;
+                }
+                case ERROR_LINE -> {
+                    writeLine(out, JSON.createObjectNode().put("error", "simulated failure: out of memory while generating"));
+                    return true;
+                }
+                default -> {
+                    return false;
+                }
+            }
+            return false;
         }
 
         /** The last chunk carries the counts and timings (ns); Ollama omits zero-valued fields. */
