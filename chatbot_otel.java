@@ -9,6 +9,7 @@
 //DEPS com.fasterxml.jackson.core:jackson-databind:2.23.0
 //SOURCES ollama_sim.java
 //MAIN chatbot_otel
+//JAVAC_OPTIONS -XDignore.symbol.file
 //DESCRIPTION An Ollama chatbot REPL instrumented by hand with the OpenTelemetry SDK (traces, metrics, logs over OTLP).
 
 // chatbot_otel.java: the Java take on the "plain OpenTelemetry" LLM chatbot.
@@ -22,6 +23,8 @@
 //                    > log_interaction
 // plus metrics (llm_requests_total, llm_request_duration_seconds, llm_tokens_total, ...) and a
 // structured log line per turn that carries the trace id. The names are the contract in TELEMETRY.md.
+//
+// (-XDignore.symbol.file only quiets javac's warning about sun.misc.Signal, used for Ctrl-C; see CtrlC.)
 //
 // The file reads top-down in the order main() calls things:
 //   1. Settings     environment + flags -> one validated record
@@ -147,9 +150,11 @@ public class chatbot_otel {
         try (var simulator = Simulator.startIf(settings.simulate())) {
             var effective = settings.withSimulator(simulator);
             try (var telemetry = Telemetry.setup(effective, err)) {
-                var client = new OllamaClient(effective.ollamaEndpoint(), OllamaClient.CONNECT_TIMEOUT, OllamaClient.HEADERS_TIMEOUT);
+                var client = new OllamaClient(effective.ollamaEndpoint(), effective.timeouts());
                 var chat = new TracedChat(telemetry.openTelemetry(), client, effective, err);
-                return new Repl(effective, chat, in, out, err, in == System.in && Repl.stdinIsTerminal()).run();
+                var repl = new Repl(effective, chat, in, out, err, in == System.in && Repl.stdinIsTerminal());
+                if (in == System.in) CtrlC.install(repl);
+                return repl.run();
             }
         } catch (StartupException e) {
             err.println("chatbot: " + e.getMessage());
@@ -214,6 +219,7 @@ public class chatbot_otel {
             boolean captureContent,
             int attributeValueLengthLimit,
             URI ollamaEndpoint,
+            Timeouts timeouts,
             String model,
             double temperature,
             Integer maxTokens,
@@ -254,6 +260,9 @@ public class chatbot_otel {
                   OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT     longer attribute values are truncated (8192)
                   OLLAMA_ENDPOINT                       Ollama URL (http://localhost:11434; OLLAMA_HOST is honoured)
                   OLLAMA_MODEL                          model name (llama3.1:8b)
+                  OLLAMA_CONNECT_TIMEOUT                seconds to connect to Ollama (5)
+                  OLLAMA_FIRST_TOKEN_TIMEOUT            seconds to wait for the first token (120: cold model loads are slow)
+                  OLLAMA_CHUNK_TIMEOUT                  seconds to wait between two chunks of an answer (30)
                   LOG_LEVEL                             DEBUG, INFO (default), WARN, ERROR
                   JAEGER_UI                             base URL for /trace links (http://localhost:16686)
                 """;
@@ -293,6 +302,8 @@ public class chatbot_otel {
                     bool(env, "OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT", true),
                     integer(env, "OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT", 8192, 1, Integer.MAX_VALUE),
                     ollamaEndpoint(env),
+                    new Timeouts(seconds(env, "OLLAMA_CONNECT_TIMEOUT", 5), seconds(env, "OLLAMA_FIRST_TOKEN_TIMEOUT", 120),
+                            seconds(env, "OLLAMA_CHUNK_TIMEOUT", 30)),
                     model,
                     flags.temperature() != null ? flags.temperature() : DEFAULT_TEMPERATURE,
                     flags.maxTokens(),
@@ -313,7 +324,7 @@ public class chatbot_otel {
             return new Settings(serviceName, resourceAttributes, otlpProtocol, otlpEndpoint, otlpHeaders,
                     tracesExporter, metricsExporter, logsExporter, prometheusHost, prometheusPort,
                     metricExportInterval, sampler, samplerRatio, sdkDisabled, captureContent,
-                    attributeValueLengthLimit, endpoint, model, temperature, maxTokens, logLevel, jaegerUi,
+                    attributeValueLengthLimit, endpoint, timeouts, model, temperature, maxTokens, logLevel, jaegerUi,
                     simulate, prompt, showHelp);
         }
 
@@ -379,6 +390,21 @@ public class chatbot_otel {
                 // reported below
             }
             throw invalid(env, name, "use a whole number from " + min + " to " + max);
+        }
+
+        /** A duration in seconds (decimals allowed: 0.5), above 0 and at most an hour. */
+        private static Duration seconds(Map<String, String> env, String name, double fallback) {
+            String v = value(env, name, null);
+            double s = fallback;
+            if (v != null) {
+                try {
+                    s = Double.parseDouble(v);
+                } catch (NumberFormatException e) {
+                    s = -1;
+                }
+                if (!(s > 0 && s <= 3600)) throw invalid(env, name, "use a number of seconds above 0 and at most 3600, e.g. 30 or 0.5");
+            }
+            return Duration.ofNanos((long) (s * 1e9));
         }
 
         private static double ratio(Map<String, String> env, String name) {
@@ -491,7 +517,7 @@ public class chatbot_otel {
 
     static final class Telemetry implements AutoCloseable {
         /** How long exit may wait for the last export: the user is waiting too. */
-        static final Duration SHUTDOWN_BUDGET = Duration.ofMillis(1500);
+        static final Duration SHUTDOWN_BUDGET = Duration.ofMillis(1200);
         /** Per export attempt; a hanging collector costs at most this in the background. */
         static final Duration EXPORT_TIMEOUT = Duration.ofSeconds(5);
         /**
@@ -505,6 +531,7 @@ public class chatbot_otel {
         private final OpenTelemetry openTelemetry;
         private final OpenTelemetrySdk sdk; // null when OTEL_SDK_DISABLED=true
         private final AtomicBoolean closed = new AtomicBoolean();
+        private final java.util.concurrent.CountDownLatch flushed = new java.util.concurrent.CountDownLatch(1);
         private final Thread shutdownHook;
 
         private Telemetry(OpenTelemetry openTelemetry, OpenTelemetrySdk sdk) {
@@ -517,6 +544,19 @@ public class chatbot_otel {
 
         OpenTelemetry openTelemetry() {
             return openTelemetry;
+        }
+
+        /**
+         * Exports everything recorded so far, waiting at most `budget`. True when the flush finished in
+         * time; a batch processor reports a finished flush even when its export failed (the SDK logs that).
+         */
+        boolean flush(Duration budget) {
+            if (sdk == null) return true;
+            var tracing = sdk.getSdkTracerProvider().forceFlush();
+            var metering = sdk.getSdkMeterProvider().forceFlush();
+            var logging = sdk.getSdkLoggerProvider().forceFlush();
+            return io.opentelemetry.sdk.common.CompletableResultCode.ofAll(List.of(tracing, metering, logging))
+                    .join(budget.toMillis(), TimeUnit.MILLISECONDS).isSuccess();
         }
 
         static Telemetry setup(Settings settings, PrintStream err) {
@@ -632,24 +672,47 @@ public class chatbot_otel {
          */
         @Override
         public void close() {
-            if (!closed.compareAndSet(false, true)) return;
+            if (!closed.compareAndSet(false, true)) {
+                // Closing already, on another thread (`exit` on main while Ctrl-C runs the hook): wait for it.
+                // Returning at once would let the JVM halt when the hooks end, cutting that flush short.
+                awaitFlushed();
+                return;
+            }
+            try {
+                closeOnce();
+            } finally {
+                flushed.countDown();
+            }
+        }
+
+        private void awaitFlushed() {
+            try {
+                flushed.await(SHUTDOWN_BUDGET.toMillis() + 200, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        private void closeOnce() {
+            if (sdk != null) {
+                // sdk.shutdown() itself can block (the metric reader waits for its last export, and the
+                // OTLP exporters retry with backoff), so it runs on its own daemon thread and we wait
+                // for it at most SHUTDOWN_BUDGET.
+                var shutdown = new Thread(() -> sdk.shutdown().join(SHUTDOWN_BUDGET.toMillis(), TimeUnit.MILLISECONDS),
+                        "telemetry-flush");
+                shutdown.setDaemon(true);
+                shutdown.start();
+                try {
+                    shutdown.join(SHUTDOWN_BUDGET.toMillis());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            // Only now: until the flush is over, a Ctrl-C must find the hook, and the hook waits for us.
             try {
                 Runtime.getRuntime().removeShutdownHook(shutdownHook);
             } catch (IllegalStateException alreadyShuttingDown) {
-                // we are running inside the hook: nothing to remove
-            }
-            if (sdk == null) return;
-            // sdk.shutdown() itself can block (the metric reader waits for its last export, and the
-            // OTLP exporters retry a refused connection with backoff), so it runs on its own daemon
-            // thread and we wait for it at most SHUTDOWN_BUDGET.
-            var shutdown = new Thread(() -> sdk.shutdown().join(SHUTDOWN_BUDGET.toMillis(), TimeUnit.MILLISECONDS),
-                    "telemetry-flush");
-            shutdown.setDaemon(true);
-            shutdown.start();
-            try {
-                shutdown.join(SHUTDOWN_BUDGET.toMillis());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+                // we are the hook, or the JVM is exiting anyway
             }
         }
     }
@@ -968,24 +1031,62 @@ public class chatbot_otel {
         }
     }
 
+    /** How long to wait for Ollama: to connect, for the first token (a cold model load is slow), between chunks. */
+    record Timeouts(Duration connect, Duration firstToken, Duration betweenChunks) {}
+
+    /** Ctrl-C for one turn: whoever waits on Ollama also watches this, so a cancel is noticed at once. */
+    static final class Cancellation {
+        private final java.util.concurrent.CompletableFuture<Void> signal = new java.util.concurrent.CompletableFuture<>();
+        private final AtomicBoolean waiting = new AtomicBoolean(true);
+
+        static Cancellation none() {
+            return new Cancellation();
+        }
+
+        void cancel() {
+            signal.complete(null);
+        }
+
+        /** Cancels if the turn is still waiting on Ollama; false once the answer is complete (or failed). */
+        boolean cancelIfWaiting() {
+            if (!waiting.get()) return false;
+            cancel();
+            return true;
+        }
+
+        /** The exchange with Ollama is over: a Ctrl-C from now on is not about this turn. */
+        void finished() {
+            waiting.set(false);
+        }
+
+        boolean isCancelled() {
+            return signal.isDone();
+        }
+
+        void onCancel(Runnable action) {
+            signal.thenRun(action);
+        }
+
+        OllamaException exception() {
+            return new OllamaException(ErrorType.CANCELLED, "cancelled (Ctrl-C); the partial answer is not added to the conversation", 0, null);
+        }
+    }
+
     static final class OllamaClient {
-        static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
-        /** Until response headers: a cold model load on a laptop can take a minute or more. */
-        static final Duration HEADERS_TIMEOUT = Duration.ofSeconds(300);
         private static final ObjectMapper JSON = new ObjectMapper();
 
         private final HttpClient http;
         private final URI endpoint;
         private final URI chatUri;
-        private final Duration headersTimeout;
+        private final Timeouts timeouts;
 
-        OllamaClient(URI endpoint, Duration connectTimeout, Duration headersTimeout) {
+        OllamaClient(URI endpoint, Timeouts timeouts) {
             this.endpoint = endpoint;
             this.chatUri = URI.create(endpoint + "/api/chat");
-            this.headersTimeout = headersTimeout;
+            this.timeouts = timeouts;
             this.http = HttpClient.newBuilder()
                     .version(HttpClient.Version.HTTP_1_1) // Ollama speaks HTTP/1.1; skip the h2c upgrade dance
-                    .connectTimeout(connectTimeout)
+                    .connectTimeout(timeouts.connect())
                     .build();
         }
 
@@ -997,37 +1098,54 @@ public class chatbot_otel {
             return chatUri;
         }
 
-        /** Sends the request and returns once the response headers are in; the body is read by the caller. */
-        ChatStream openChat(ChatRequest request, Map<String, String> headers) throws OllamaException {
+        /**
+         * Sends the request and returns once the response headers are in; the body is read by the caller.
+         * Ollama sends its headers with the first token, so the first-token time-out applies here too.
+         */
+        ChatStream openChat(ChatRequest request, Map<String, String> headers, Cancellation cancellation) throws OllamaException {
             var builder = HttpRequest.newBuilder(chatUri)
-                    .timeout(headersTimeout)
                     .header("Content-Type", "application/json")
                     .header("Accept", "application/x-ndjson")
                     .POST(HttpRequest.BodyPublishers.ofByteArray(requestBody(request)));
             headers.forEach(builder::header);
+            var pending = http.sendAsync(builder.build(), HttpResponse.BodyHandlers.ofInputStream());
             HttpResponse<InputStream> response;
             try {
-                response = http.send(builder.build(), HttpResponse.BodyHandlers.ofInputStream());
-            } catch (HttpConnectTimeoutException e) {
-                throw new OllamaException(ErrorType.TIMEOUT, "Ollama at " + endpoint + " did not accept the connection within "
-                        + CONNECT_TIMEOUT.toSeconds() + " s", 0, e);
-            } catch (HttpTimeoutException e) {
-                throw new OllamaException(ErrorType.TIMEOUT, "Ollama at " + endpoint + " did not answer within "
-                        + headersTimeout.toSeconds() + " s", 0, e);
-            } catch (IOException e) { // refused, unknown host, reset before the headers
-                throw unreachable(e);
+                java.util.concurrent.CompletableFuture.anyOf(pending, cancellation.signal)
+                        .get(timeouts.firstToken().toMillis(), TimeUnit.MILLISECONDS);
+                if (!pending.isDone()) {
+                    pending.cancel(true);
+                    throw cancellation.exception();
+                }
+                response = pending.join();
+            } catch (java.util.concurrent.TimeoutException e) {
+                pending.cancel(true);
+                throw new OllamaException(ErrorType.TIMEOUT, "Ollama at " + endpoint + " sent nothing within "
+                        + describe(timeouts.firstToken()) + " (OLLAMA_FIRST_TOKEN_TIMEOUT)", 0, e);
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.CompletionException e) {
+                throw sendFailure(e.getCause() != null ? e.getCause() : e);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new OllamaException(ErrorType.CANCELLED, "request cancelled", 0, e);
+                pending.cancel(true);
+                throw cancellation.exception();
             }
             if (response.statusCode() / 100 != 2) throw httpError(request, response);
-            return new ChatStream(response.statusCode(), response.body());
+            return new ChatStream(response.statusCode(), response.body(), timeouts, cancellation);
         }
 
-        private OllamaException unreachable(IOException e) {
-            String reason = e instanceof ConnectException ? "connection refused" : rootMessage(e);
+        /** The one place where a failed send becomes an error.type. */
+        private OllamaException sendFailure(Throwable cause) {
+            if (cause instanceof HttpConnectTimeoutException) {
+                return new OllamaException(ErrorType.TIMEOUT, "Ollama at " + endpoint + " did not accept the connection within "
+                        + describe(timeouts.connect()) + " (OLLAMA_CONNECT_TIMEOUT)", 0, cause);
+            }
+            if (cause instanceof HttpTimeoutException) {
+                return new OllamaException(ErrorType.TIMEOUT, "Ollama at " + endpoint + " timed out", 0, cause);
+            }
+            // Refused, unknown host, or the connection dropped before the headers.
+            String reason = cause instanceof ConnectException ? "connection refused" : rootMessage(cause);
             return new OllamaException(ErrorType.CONNECTION_ERROR, "cannot reach Ollama at " + endpoint + " (" + reason
-                    + "). Start it with 'ollama serve', or run the chatbot with --simulate.", 0, e);
+                    + "). Start it with 'ollama serve', or run the chatbot with --simulate.", 0, cause);
         }
 
         private OllamaException httpError(ChatRequest request, HttpResponse<InputStream> response) {
@@ -1071,15 +1189,45 @@ public class chatbot_otel {
         }
     }
 
-    /** The NDJSON body of one answer, read a chunk at a time. */
+    static String describe(Duration d) {
+        return d.toMillis() % 1000 == 0 ? d.toSeconds() + " s" : d.toMillis() + " ms";
+    }
+
+    /**
+     * The NDJSON body of one answer, read a chunk at a time with a time-out per chunk. A blocked read
+     * cannot be timed out or interrupted, so a small daemon thread pumps lines into a queue and the
+     * turn waits on the queue: for a line, the end of the stream, a time-out, or a Ctrl-C.
+     */
     static final class ChatStream implements AutoCloseable {
         private static final ObjectMapper JSON = new ObjectMapper();
-        private final int status;
-        private final BufferedReader reader;
+        private static final Object END = new Object();
+        private static final Object CANCELLED = new Object();
 
-        ChatStream(int status, InputStream body) {
+        private final int status;
+        private final InputStream body;
+        private final Timeouts timeouts;
+        private final Cancellation cancellation;
+        private final java.util.concurrent.BlockingQueue<Object> lines = new java.util.concurrent.LinkedBlockingQueue<>();
+        private boolean first = true;
+
+        ChatStream(int status, InputStream body, Timeouts timeouts, Cancellation cancellation) {
             this.status = status;
-            this.reader = new BufferedReader(new InputStreamReader(body, StandardCharsets.UTF_8));
+            this.body = body;
+            this.timeouts = timeouts;
+            this.cancellation = cancellation;
+            var pump = new Thread(this::pump, "ollama-stream");
+            pump.setDaemon(true);
+            pump.start();
+            cancellation.onCancel(() -> lines.offer(CANCELLED));
+        }
+
+        private void pump() {
+            try (var reader = new BufferedReader(new InputStreamReader(body, StandardCharsets.UTF_8))) {
+                for (String line = reader.readLine(); line != null; line = reader.readLine()) lines.offer(line);
+                lines.offer(END);
+            } catch (IOException e) {
+                lines.offer(e);
+            }
         }
 
         int status() {
@@ -1088,18 +1236,31 @@ public class chatbot_otel {
 
         /** The next chunk; a stream that ends before `done: true` is an error, not a short answer. */
         ChatChunk next() throws OllamaException {
-            String line;
-            try {
-                do {
-                    line = reader.readLine();
-                } while (line != null && line.isBlank());
-            } catch (IOException e) {
-                throw new OllamaException(ErrorType.STREAM_INTERRUPTED, "the answer stream broke off: " + rootMessage(e), status, e);
+            Duration limit = first ? timeouts.firstToken() : timeouts.betweenChunks();
+            while (true) {
+                Object item;
+                try {
+                    item = lines.poll(limit.toMillis(), TimeUnit.MILLISECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw cancellation.exception();
+                }
+                if (item == null) {
+                    throw new OllamaException(ErrorType.TIMEOUT, (first ? "no first token within " + describe(limit) + " (OLLAMA_FIRST_TOKEN_TIMEOUT)"
+                            : "the answer stalled: no chunk within " + describe(limit) + " (OLLAMA_CHUNK_TIMEOUT)"), status, null);
+                }
+                if (item == CANCELLED) throw cancellation.exception();
+                if (item == END) {
+                    throw new OllamaException(ErrorType.STREAM_INTERRUPTED, "the answer stream ended before the model finished", status, null);
+                }
+                if (item instanceof IOException e) {
+                    throw new OllamaException(ErrorType.STREAM_INTERRUPTED, "the answer stream broke off: " + rootMessage(e), status, e);
+                }
+                String line = (String) item;
+                if (line.isBlank()) continue;
+                first = false;
+                return parse(line);
             }
-            if (line == null) {
-                throw new OllamaException(ErrorType.STREAM_INTERRUPTED, "the answer stream ended before the model finished", status, null);
-            }
-            return parse(line);
         }
 
         private ChatChunk parse(String line) throws OllamaException {
@@ -1141,10 +1302,11 @@ public class chatbot_otel {
             return node.hasNonNull(field) && node.get(field).canConvertToLong() ? node.get(field).asLong() : null;
         }
 
+        /** Closing the body tells the HTTP client to drop the connection: a stalled Ollama stops streaming to us. */
         @Override
         public void close() {
             try {
-                reader.close();
+                body.close();
             } catch (IOException ignored) {
                 // closing a finished or broken stream: nothing left to tell anyone
             }
@@ -1211,6 +1373,10 @@ public class chatbot_otel {
 
         /** One chat turn: the root span, the LLM call inside it, then the log record. */
         TurnResult turn(int turnNumber, ChatRequest request, Consumer<String> onToken) {
+            return turn(turnNumber, request, onToken, Cancellation.none());
+        }
+
+        TurnResult turn(int turnNumber, ChatRequest request, Consumer<String> onToken, Cancellation cancellation) {
             Span span = instruments.tracer.spanBuilder(Instruments.SPAN_CHAT_INTERACTION)
                     .setSpanKind(SpanKind.INTERNAL)
                     .setAttribute(Keys.APP_SESSION_ID, sessionId)
@@ -1220,7 +1386,7 @@ public class chatbot_otel {
             try (Scope ignored = span.makeCurrent()) {
                 var progress = new StreamProgress();
                 long start = System.nanoTime();
-                Outcome outcome = generateResponse(request, progress, onToken);
+                Outcome outcome = generateResponse(request, progress, onToken, cancellation);
                 long durationNanos = System.nanoTime() - start;
                 logInteraction(request.model(), outcome, durationNanos);
                 OllamaException error = outcome.error();
@@ -1238,7 +1404,8 @@ public class chatbot_otel {
          * backends look for. Its request attributes are set before start so samplers can see them;
          * it ends only after the final chunk, so its duration is the user's wait.
          */
-        private Outcome generateResponse(ChatRequest request, StreamProgress progress, Consumer<String> onToken) {
+        private Outcome generateResponse(ChatRequest request, StreamProgress progress, Consumer<String> onToken,
+                                         Cancellation cancellation) {
             var builder = instruments.tracer.spanBuilder(Instruments.SPAN_GENERATE_RESPONSE)
                     .setSpanKind(SpanKind.CLIENT)
                     .setAllAttributes(genAiAttributes(request.model(), null))
@@ -1257,12 +1424,13 @@ public class chatbot_otel {
             long start = System.nanoTime();
             OllamaException error = null;
             try (Scope ignored = span.makeCurrent()) {
-                try (ChatStream stream = ollamaRequest(request)) {
+                try (ChatStream stream = ollamaRequest(request, cancellation)) {
                     processStream(stream, start, progress, onToken, request.model());
                 }
             } catch (OllamaException e) {
                 error = e;
             } finally {
+                cancellation.finished();
                 instruments.queueSize.add(-1, Attributes.of(Keys.MODEL, request.model()));
             }
             long durationNanos = System.nanoTime() - start;
@@ -1275,7 +1443,7 @@ public class chatbot_otel {
         }
 
         /** ollama_request: the HTTP exchange up to the response headers, with the trace context injected. */
-        private ChatStream ollamaRequest(ChatRequest request) throws OllamaException {
+        private ChatStream ollamaRequest(ChatRequest request, Cancellation cancellation) throws OllamaException {
             URI uri = client.chatUri();
             Span span = instruments.tracer.spanBuilder(Instruments.SPAN_OLLAMA_REQUEST)
                     .setSpanKind(SpanKind.CLIENT)
@@ -1290,7 +1458,7 @@ public class chatbot_otel {
                 // The propagator writes `traceparent` for the current span: this one.
                 var headers = new HashMap<String, String>();
                 propagator.inject(Context.current(), headers, (carrier, key, value) -> carrier.put(key, value));
-                ChatStream stream = client.openChat(request, headers);
+                ChatStream stream = client.openChat(request, headers, cancellation);
                 setStatusCode(span, stream.status());
                 return stream;
             } catch (OllamaException e) {
@@ -1516,6 +1684,8 @@ public class chatbot_otel {
         private double temperature;
         private int turns;
         private String lastTraceId;
+        /** The turn in progress, for Ctrl-C to cancel; null at the prompt. */
+        private volatile Cancellation inProgress;
 
         Repl(Settings settings, TracedChat chat, InputStream in, PrintStream out, PrintStream err, boolean interactive) {
             this.settings = settings;
@@ -1528,9 +1698,13 @@ public class chatbot_otel {
             this.temperature = settings.temperature();
         }
 
-        /** Exit status: 0, or 1 when a one-shot --prompt failed. */
+        /** Exit status: 0; for a one-shot --prompt, 1 when it failed and 130 when Ctrl-C cancelled it. */
         int run() {
-            if (settings.prompt() != null) return ask(settings.prompt(), "") ? 0 : 1;
+            if (settings.prompt() != null) {
+                TurnResult result = ask(settings.prompt(), "");
+                if (result.ok()) return 0;
+                return result.error().type == ErrorType.CANCELLED ? 130 : 1;
+            }
             printBanner();
             while (true) {
                 if (interactive) {
@@ -1570,26 +1744,42 @@ public class chatbot_otel {
             err.println("Type /help for commands, exit to leave.");
         }
 
+        /**
+         * Ctrl-C: during an answer it cancels that turn and the REPL goes on; at the prompt it leaves.
+         * Returns true when it cancelled a turn.
+         */
+        boolean interrupt() {
+            Cancellation turn = inProgress;
+            return turn != null && turn.cancelIfWaiting();
+        }
+
         /** One turn. The history grows only when the model answered: a failed turn is not remembered. */
-        private boolean ask(String prompt, String answerPrefix) {
+        private TurnResult ask(String prompt, String answerPrefix) {
             var messages = new ArrayList<>(history);
             messages.add(new ChatMessage("user", prompt));
             var request = new ChatRequest(model, List.copyOf(messages), temperature, settings.maxTokens());
             var printed = new AtomicBoolean();
-            TurnResult result = chat.turn(++turns, request, token -> {
-                if (printed.compareAndSet(false, true)) out.print(answerPrefix);
-                out.print(token);
-                out.flush();
-            });
+            var cancellation = new Cancellation();
+            inProgress = cancellation;
+            TurnResult result;
+            try {
+                result = chat.turn(++turns, request, token -> {
+                    if (printed.compareAndSet(false, true)) out.print(answerPrefix);
+                    out.print(token);
+                    out.flush();
+                }, cancellation);
+            } finally {
+                inProgress = null;
+            }
             lastTraceId = result.traceId();
             if (printed.get()) out.println();
             if (!result.ok()) {
                 err.println("error: " + result.error().getMessage());
-                return false;
+                return result;
             }
             history.add(new ChatMessage("user", prompt));
             history.add(new ChatMessage("assistant", result.answer()));
-            return true;
+            return result;
         }
 
         private void command(String input) {
@@ -1650,6 +1840,24 @@ public class chatbot_otel {
                 return (boolean) Console.class.getMethod("isTerminal").invoke(console);
             } catch (ReflectiveOperationException olderJava) {
                 return true; // before Java 22 a Console exists only for a terminal
+            }
+        }
+    }
+
+    /**
+     * Ctrl-C (SIGINT). Java's default ends the JVM, running shutdown hooks (our telemetry flush).
+     * We want more: during an answer, Ctrl-C cancels just that turn (error.type=cancelled) and the
+     * REPL goes on; at the prompt it leaves, still through the hooks. sun.misc.Signal is the JDK's
+     * only way to catch a signal; it lives in the jdk.unsupported module, present in every JDK.
+     */
+    static final class CtrlC {
+        static void install(Repl repl) {
+            try {
+                sun.misc.Signal.handle(new sun.misc.Signal("INT"), signal -> {
+                    if (!repl.interrupt()) System.exit(130); // 128 + SIGINT, as shells report it
+                });
+            } catch (IllegalArgumentException | UnsupportedOperationException notSupported) {
+                // No SIGINT here (e.g. some Windows consoles): Ctrl-C keeps its default, which still flushes.
             }
         }
     }
