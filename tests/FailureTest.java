@@ -92,7 +92,7 @@ class FailureTest {
     void unreachableOllamaIsAConnectionErrorThatNamesTheEndpointAndTheWayOut() {
         int port = Harness.closedPort();
         var client = new chatbot_otel.OllamaClient(URI.create("http://127.0.0.1:" + port),
-                chatbot_otel.OllamaClient.CONNECT_TIMEOUT, chatbot_otel.OllamaClient.HEADERS_TIMEOUT);
+                harness.settings.timeouts());
         var chat = new chatbot_otel.TracedChat(harness.otel, client, harness.settings, new java.io.PrintStream(
                 java.io.OutputStream.nullOutputStream()));
         var result = chat.turn(1, new chatbot_otel.ChatRequest("llama3.1:8b",

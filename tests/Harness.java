@@ -62,7 +62,7 @@ final class Harness implements AutoCloseable {
         logs = memory.logs();
         otel = memory.otel();
         var client = new chatbot_otel.OllamaClient(settings.ollamaEndpoint(),
-                chatbot_otel.OllamaClient.CONNECT_TIMEOUT, chatbot_otel.OllamaClient.HEADERS_TIMEOUT);
+                settings.timeouts());
         chat = new chatbot_otel.TracedChat(otel, client, settings, new PrintStream(err, true, StandardCharsets.UTF_8));
     }
 
@@ -172,6 +172,16 @@ final class Harness implements AutoCloseable {
     /** The JSON log lines the chatbot wrote to stderr. */
     List<String> stderrLines() {
         return err.toString(StandardCharsets.UTF_8).lines().toList();
+    }
+
+    /** The last user message the simulator received, exactly as it arrived. */
+    String lastUserPrompt() {
+        return simulator.lastUserPrompt();
+    }
+
+    /** True when every turn so far produced an answer (no error log line). */
+    boolean turnsOk() {
+        return stderrLines().stream().noneMatch(l -> l.contains("\"level\":\"ERROR\""));
     }
 
     ollama_sim.ServedReply lastServed() {

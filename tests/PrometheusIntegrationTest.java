@@ -73,7 +73,7 @@ class PrometheusIntegrationTest {
         var quiet = new PrintStream(OutputStream.nullOutputStream());
         telemetry = chatbot_otel.Telemetry.setup(settings, quiet);
         var client = new chatbot_otel.OllamaClient(settings.ollamaEndpoint(),
-                chatbot_otel.OllamaClient.CONNECT_TIMEOUT, chatbot_otel.OllamaClient.HEADERS_TIMEOUT);
+                settings.timeouts());
         chat = new chatbot_otel.TracedChat(telemetry.openTelemetry(), client, settings, quiet);
 
         prometheus = startPrometheus(binary.get(), metricsPort);

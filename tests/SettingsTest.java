@@ -42,6 +42,12 @@ class SettingsTest {
         assertEquals("INFO", s.logLevel());
         assertEquals(9464, s.prometheusPort());
         assertEquals("127.0.0.1", s.prometheusHost());
+        assertEquals(new chatbot_otel.Timeouts(Duration.ofSeconds(5), Duration.ofSeconds(120), Duration.ofSeconds(30)), s.timeouts());
+    }
+
+    @Test
+    void timeoutsTakeDecimalSeconds() {
+        assertEquals(Duration.ofMillis(500), parse(Map.of("OLLAMA_CHUNK_TIMEOUT", "0.5")).timeouts().betweenChunks());
     }
 
     @Test
@@ -128,6 +134,9 @@ class SettingsTest {
             "OTEL_EXPORTER_PROMETHEUS_PORT|70000|use a whole number from 0 to 65535",
             "OLLAMA_ENDPOINT|ftp://example.com|use an http:// or https:// URL",
             "LOG_LEVEL|LOUD|use DEBUG, INFO, WARN or ERROR",
+            "OLLAMA_CONNECT_TIMEOUT|-1|use a number of seconds above 0 and at most 3600",
+            "OLLAMA_FIRST_TOKEN_TIMEOUT|0|use a number of seconds above 0",
+            "OLLAMA_CHUNK_TIMEOUT|fast|use a number of seconds above 0",
     })
     void badValueNamesTheVariableTheValueAndWhatIsAllowed(String variable, String value, String allowed) {
         var e = assertThrows(chatbot_otel.SettingsException.class, () -> parse(Map.of(variable, value)));

@@ -6,11 +6,13 @@
 //DEPS io.opentelemetry.semconv:opentelemetry-semconv-incubating:1.41.0-alpha
 //DEPS org.junit.platform:junit-platform-console-standalone:1.13.4
 //DEPS com.fasterxml.jackson.dataformat:jackson-dataformat-yaml:2.23.0
+//DEPS io.opentelemetry.proto:opentelemetry-proto:1.11.0-alpha
 //SOURCES ../chatbot_otel.java
 //SOURCES ../lessons/*.java
 //SOURCES ../lessons/solutions/*.java
 //SOURCES Harness.java
 //SOURCES Stack.java
+//SOURCES OtlpReceiver.java
 //SOURCES *Test.java
 //MAIN run
 //DESCRIPTION Run the test suite (JUnit 5 through the console launcher); ends with "N passed, N failed".
