@@ -38,6 +38,11 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 public class ollama_sim {
+    static {
+        // Real Ollama (Go) sets TCP_NODELAY; the JDK's HttpServer does not, and then every small chunk
+        // waits for Nagle and delayed ACK: about 40 ms a request. The JDK reads this once per JVM.
+        System.setProperty("sun.net.httpserver.nodelay", "true");
+    }
 
     public static void main(String[] args) throws Exception {
         Options options;
