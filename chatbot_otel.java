@@ -10,6 +10,8 @@
 //SOURCES ollama_sim.java
 //MAIN chatbot_otel
 //JAVAC_OPTIONS -XDignore.symbol.file
+//CDS
+//RUNTIME_OPTIONS -XX:+UseSerialGC
 //DESCRIPTION An Ollama chatbot REPL instrumented by hand with the OpenTelemetry SDK (traces, metrics, logs over OTLP).
 
 // chatbot_otel.java: the Java take on the "plain OpenTelemetry" LLM chatbot.
@@ -33,6 +35,7 @@
 //   4. Ollama client  HTTP + NDJSON, no telemetry inside
 //   5. Traced chat  the instrumentation: where spans, metrics and log records are made
 //   6. REPL         reads prompts, prints answers; knows neither HTTP nor OpenTelemetry
+//   7. Load mode    --load N --concurrency C: many one-turn requests, then a table
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -152,6 +155,7 @@ public class chatbot_otel {
             try (var telemetry = Telemetry.setup(effective, err)) {
                 var client = new OllamaClient(effective.ollamaEndpoint(), effective.timeouts());
                 var chat = new TracedChat(telemetry.openTelemetry(), client, effective, err);
+                if (effective.load() != null) return new LoadMode(effective, chat, telemetry).run(out);
                 var repl = new Repl(effective, chat, in, out, err, in == System.in && Repl.stdinIsTerminal());
                 if (in == System.in) CtrlC.install(repl);
                 return repl.run();
@@ -227,6 +231,7 @@ public class chatbot_otel {
             URI jaegerUi,
             boolean simulate,
             String prompt,
+            Load load,
             boolean showHelp) {
 
         static final String DEFAULT_SERVICE_NAME = "llm-chatbot-otel";
@@ -242,6 +247,9 @@ public class chatbot_otel {
                   --model NAME         Ollama model (default: OLLAMA_MODEL or llama3.1:8b)
                   --temperature X      sampling temperature, 0 to 2 (default 0.7)
                   --max-tokens N       cap the answer length (Ollama's num_predict)
+                  --load N             load mode: N one-turn requests, then a table of throughput and latency
+                  --concurrency C      load mode: requests in flight at once (default 4)
+                  --prompts FILE       load mode: one prompt per line (default: eight built-in prompts)
                   --help               this text
 
                 Settings (environment):
@@ -311,6 +319,7 @@ public class chatbot_otel {
                     httpUrl(env, "JAEGER_UI", "http://localhost:16686"),
                     flags.simulate(),
                     flags.prompt(),
+                    flags.load(),
                     flags.help()).validateLogLevel(env);
         }
 
@@ -325,7 +334,7 @@ public class chatbot_otel {
                     tracesExporter, metricsExporter, logsExporter, prometheusHost, prometheusPort,
                     metricExportInterval, sampler, samplerRatio, sdkDisabled, captureContent,
                     attributeValueLengthLimit, endpoint, timeouts, model, temperature, maxTokens, logLevel, jaegerUi,
-                    simulate, prompt, showHelp);
+                    simulate, prompt, load, showHelp);
         }
 
         private Settings validateLogLevel(Map<String, String> env) {
@@ -464,13 +473,34 @@ public class chatbot_otel {
         }
     }
 
+    /** Load mode: N independent one-turn requests, C at a time, prompts taken round-robin. */
+    record Load(int requests, int concurrency, List<String> prompts) {
+        static final List<String> BUILT_IN = List.of(
+                "What is OpenTelemetry?", "Explain a span in one sentence.", "Why do histograms beat averages for latency?",
+                "What does a trace id identify?", "Name three signals of observability.", "What is a semantic convention?",
+                "How should an LLM call be sampled?", "What is time to first token?");
+
+        /** One prompt per non-blank line of the file, or the built-in ones. */
+        static List<String> prompts(String file) {
+            if (file == null) return BUILT_IN;
+            try {
+                var lines = java.nio.file.Files.readAllLines(java.nio.file.Path.of(file), StandardCharsets.UTF_8).stream()
+                        .map(String::strip).filter(l -> !l.isEmpty()).toList();
+                if (lines.isEmpty()) throw new SettingsException("--prompts=" + file + " is not valid: the file has no prompt in it");
+                return lines;
+            } catch (IOException | java.io.UncheckedIOException e) {
+                throw new SettingsException("--prompts=" + file + " is not valid: cannot read it (" + rootMessage(e) + ")");
+            }
+        }
+    }
+
     /** Command-line flags; they win over the environment. */
-    record Flags(boolean simulate, String prompt, String model, Double temperature, Integer maxTokens, boolean help) {
+    record Flags(boolean simulate, String prompt, String model, Double temperature, Integer maxTokens, boolean help, Load load) {
         static Flags parse(String[] args) {
             boolean simulate = false, help = false;
-            String prompt = null, model = null;
+            String prompt = null, model = null, promptsFile = null;
             Double temperature = null;
-            Integer maxTokens = null;
+            Integer maxTokens = null, loadRequests = null, concurrency = null;
             for (int i = 0; i < args.length; i++) {
                 String flag = args[i];
                 switch (flag) {
@@ -484,11 +514,30 @@ public class chatbot_otel {
                                 () -> new SettingsException("--temperature=" + v + " is not valid: use a number from 0 to 2"));
                     }
                     case "--max-tokens" -> maxTokens = parseMaxTokens(needValue(args, ++i, flag));
+                    case "--load" -> loadRequests = wholeNumber(flag, needValue(args, ++i, flag), 1, 1_000_000);
+                    case "--concurrency" -> concurrency = wholeNumber(flag, needValue(args, ++i, flag), 1, 1024);
+                    case "--prompts" -> promptsFile = needValue(args, ++i, flag);
                     default -> throw new SettingsException("unknown option " + flag + " (see --help)");
                 }
             }
             if (prompt != null && prompt.isBlank()) throw new SettingsException("--prompt needs a non-empty text");
-            return new Flags(simulate, prompt, model, temperature, maxTokens, help);
+            if (loadRequests == null && (concurrency != null || promptsFile != null)) {
+                throw new SettingsException("--concurrency and --prompts go with --load N");
+            }
+            if (loadRequests != null && prompt != null) throw new SettingsException("--load and --prompt do not go together");
+            Load load = loadRequests == null ? null
+                    : new Load(loadRequests, concurrency == null ? 4 : concurrency, Load.prompts(promptsFile));
+            return new Flags(simulate, prompt, model, temperature, maxTokens, help, load);
+        }
+
+        private static int wholeNumber(String flag, String v, int min, int max) {
+            try {
+                int n = Integer.parseInt(v.trim());
+                if (n >= min && n <= max) return n;
+            } catch (NumberFormatException ignored) {
+                // reported below
+            }
+            throw new SettingsException(flag + "=" + v + " is not valid: use a whole number from " + min + " to " + max);
         }
 
         private static String needValue(String[] args, int i, String flag) {
@@ -530,13 +579,15 @@ public class chatbot_otel {
 
         private final OpenTelemetry openTelemetry;
         private final OpenTelemetrySdk sdk; // null when OTEL_SDK_DISABLED=true
+        private final SpanCounts spanCounts;
         private final AtomicBoolean closed = new AtomicBoolean();
         private final java.util.concurrent.CountDownLatch flushed = new java.util.concurrent.CountDownLatch(1);
         private final Thread shutdownHook;
 
-        private Telemetry(OpenTelemetry openTelemetry, OpenTelemetrySdk sdk) {
+        private Telemetry(OpenTelemetry openTelemetry, OpenTelemetrySdk sdk, SpanCounts spanCounts) {
             this.openTelemetry = openTelemetry;
             this.sdk = sdk;
+            this.spanCounts = spanCounts;
             // Ctrl-C skips try-with-resources; the hook still flushes what the session recorded.
             this.shutdownHook = new Thread(this::close, "telemetry-shutdown");
             Runtime.getRuntime().addShutdownHook(shutdownHook);
@@ -544,6 +595,10 @@ public class chatbot_otel {
 
         OpenTelemetry openTelemetry() {
             return openTelemetry;
+        }
+
+        SpanCounts spanCounts() {
+            return spanCounts;
         }
 
         /**
@@ -560,21 +615,22 @@ public class chatbot_otel {
         }
 
         static Telemetry setup(Settings settings, PrintStream err) {
-            if (settings.sdkDisabled()) return new Telemetry(OpenTelemetry.noop(), null);
+            var spanCounts = new SpanCounts();
+            if (settings.sdkDisabled()) return new Telemetry(OpenTelemetry.noop(), null, spanCounts);
             ExportProblems.install(err, settings);
             var resource = Resource.getDefault().merge(Resource.create(toAttributes(settings.resourceAttributes())));
             var sdk = OpenTelemetrySdk.builder()
-                    .setTracerProvider(tracerProvider(settings, resource))
+                    .setTracerProvider(tracerProvider(settings, resource, spanCounts))
                     .setMeterProvider(meterProvider(settings, resource))
                     .setLoggerProvider(loggerProvider(settings, resource))
                     // W3C trace context is what puts `traceparent` on the Ollama request.
                     .setPropagators(ContextPropagators.create(TextMapPropagator.composite(
                             W3CTraceContextPropagator.getInstance(), W3CBaggagePropagator.getInstance())))
                     .build();
-            return new Telemetry(sdk, sdk);
+            return new Telemetry(sdk, sdk, spanCounts);
         }
 
-        private static SdkTracerProvider tracerProvider(Settings settings, Resource resource) {
+        private static SdkTracerProvider tracerProvider(Settings settings, Resource resource, SpanCounts counts) {
             var builder = SdkTracerProvider.builder()
                     .setResource(resource)
                     .setSampler(sampler(settings))
@@ -589,8 +645,12 @@ public class chatbot_otel {
                 case "console" -> LoggingSpanExporter.create();
                 default -> null;
             };
-            // Batching keeps export off the chat's path: ending a span only enqueues it.
-            if (exporter != null) builder.addSpanProcessor(BatchSpanProcessor.builder(exporter).build());
+            // Batching keeps export off the chat's path: ending a span only enqueues it. When the queue
+            // is full the batch processor drops spans; SpanCounts sees how many went in and came out.
+            if (exporter != null) {
+                builder.addSpanProcessor(counts.endedCounter());
+                builder.addSpanProcessor(BatchSpanProcessor.builder(counts.exportedCounter(exporter)).build());
+            }
             return builder.build();
         }
 
@@ -714,6 +774,73 @@ public class chatbot_otel {
             } catch (IllegalStateException alreadyShuttingDown) {
                 // we are the hook, or the JVM is exiting anyway
             }
+        }
+    }
+
+    /**
+     * Counts spans in and out of the batch processor: ended (handed to it) and exported (handed on to
+     * the exporter). Ended minus exported, after a flush, is what the SDK dropped from a full queue.
+     */
+    static final class SpanCounts {
+        private final java.util.concurrent.atomic.LongAdder endedCount = new java.util.concurrent.atomic.LongAdder();
+        private final java.util.concurrent.atomic.LongAdder exportedCount = new java.util.concurrent.atomic.LongAdder();
+
+        long ended() {
+            return endedCount.sum();
+        }
+
+        long exported() {
+            return exportedCount.sum();
+        }
+
+        /** A processor placed before the batch processor: it sees every sampled span that ends. */
+        io.opentelemetry.sdk.trace.SpanProcessor endedCounter() {
+            return new io.opentelemetry.sdk.trace.SpanProcessor() {
+                @Override
+                public void onStart(Context parent, io.opentelemetry.sdk.trace.ReadWriteSpan span) {
+                }
+
+                @Override
+                public boolean isStartRequired() {
+                    return false;
+                }
+
+                @Override
+                public void onEnd(io.opentelemetry.sdk.trace.ReadableSpan span) {
+                    if (span.getSpanContext().isSampled()) endedCount.increment();
+                }
+
+                @Override
+                public boolean isEndRequired() {
+                    return true;
+                }
+            };
+        }
+
+        /** Wraps the exporter the batch processor hands its batches to. */
+        SpanExporter exportedCounter(SpanExporter delegate) {
+            return new SpanExporter() {
+                @Override
+                public io.opentelemetry.sdk.common.CompletableResultCode export(java.util.Collection<io.opentelemetry.sdk.trace.data.SpanData> spans) {
+                    exportedCount.add(spans.size());
+                    return delegate.export(spans);
+                }
+
+                @Override
+                public io.opentelemetry.sdk.common.CompletableResultCode flush() {
+                    return delegate.flush();
+                }
+
+                @Override
+                public io.opentelemetry.sdk.common.CompletableResultCode shutdown() {
+                    return delegate.shutdown();
+                }
+
+                @Override
+                public String toString() {
+                    return delegate.toString();
+                }
+            };
         }
     }
 
@@ -1072,7 +1199,19 @@ public class chatbot_otel {
         }
     }
 
-    static final class OllamaClient {
+    /**
+     * What the traced chat needs from Ollama. OllamaClient is the real one; a benchmark plugs in a
+     * canned answer here to time the telemetry without the network.
+     */
+    interface Ollama {
+        URI endpoint();
+
+        URI chatUri();
+
+        ChatStream openChat(ChatRequest request, Map<String, String> headers, Cancellation cancellation) throws OllamaException;
+    }
+
+    static final class OllamaClient implements Ollama {
         private static final ObjectMapper JSON = new ObjectMapper();
 
         private final HttpClient http;
@@ -1090,11 +1229,13 @@ public class chatbot_otel {
                     .build();
         }
 
-        URI endpoint() {
+        @Override
+        public URI endpoint() {
             return endpoint;
         }
 
-        URI chatUri() {
+        @Override
+        public URI chatUri() {
             return chatUri;
         }
 
@@ -1102,7 +1243,8 @@ public class chatbot_otel {
          * Sends the request and returns once the response headers are in; the body is read by the caller.
          * Ollama sends its headers with the first token, so the first-token time-out applies here too.
          */
-        ChatStream openChat(ChatRequest request, Map<String, String> headers, Cancellation cancellation) throws OllamaException {
+        @Override
+        public ChatStream openChat(ChatRequest request, Map<String, String> headers, Cancellation cancellation) throws OllamaException {
             var builder = HttpRequest.newBuilder(chatUri)
                     .header("Content-Type", "application/json")
                     .header("Accept", "application/x-ndjson")
@@ -1320,7 +1462,7 @@ public class chatbot_otel {
     // =========================================================================================
 
     /** What the REPL gets back from a turn: the answer or the error, and the trace to look it up (null if none). */
-    record TurnResult(String answer, String traceId, OllamaException error) {
+    record TurnResult(String answer, String traceId, Usage usage, OllamaException error) {
         boolean ok() {
             return error == null;
         }
@@ -1350,12 +1492,12 @@ public class chatbot_otel {
 
         private final Instruments instruments;
         private final TextMapPropagator propagator;
-        private final OllamaClient client;
+        private final Ollama client;
         private final StructuredLog log;
         private final Settings settings;
         private final String sessionId = UUID.randomUUID().toString();
 
-        TracedChat(OpenTelemetry otel, OllamaClient client, Settings settings, PrintStream err) {
+        TracedChat(OpenTelemetry otel, Ollama client, Settings settings, PrintStream err) {
             this.instruments = new Instruments(otel);
             this.propagator = otel.getPropagators().getTextMapPropagator();
             this.client = client;
@@ -1393,7 +1535,7 @@ public class chatbot_otel {
                 if (error != null) markFailed(span, error.type);
                 // A no-op or unsampled span has no trace to link to: say so with null.
                 String traceId = span.getSpanContext().isSampled() ? span.getSpanContext().getTraceId() : null;
-                return new TurnResult(progress.answer.toString(), traceId, error);
+                return new TurnResult(progress.answer.toString(), traceId, outcome.usage(), error);
             } finally {
                 span.end();
             }
@@ -1841,6 +1983,132 @@ public class chatbot_otel {
             } catch (ReflectiveOperationException olderJava) {
                 return true; // before Java 22 a Console exists only for a terminal
             }
+        }
+    }
+
+    // =========================================================================================
+    // 7. LOAD MODE
+    // --load N --concurrency C: N independent one-turn requests, C in flight at a time, each fully
+    // instrumented like a REPL turn (llm.queue_size shows the C in flight), then one table. It
+    // answers "what does my LLM do under load" and, with OTEL_SDK_DISABLED=true as the baseline,
+    // "what does the telemetry cost" (bench/overhead.java runs exactly that comparison).
+    // =========================================================================================
+
+    /** One request's outcome, as the load table needs it. */
+    record Sample(long latencyNanos, long firstTokenNanos, long outputTokens, ErrorType error) {}
+
+    /** What a load run measured. */
+    record LoadReport(int requests, int concurrency, long wallNanos, List<Sample> samples, long spansEnded, long spansExported) {
+        List<Sample> ok() {
+            return samples.stream().filter(s -> s.error() == null).toList();
+        }
+
+        double throughput() {
+            return requests / seconds(wallNanos);
+        }
+
+        Map<String, Long> errorsByType() {
+            var counts = new java.util.TreeMap<String, Long>();
+            samples.stream().filter(s -> s.error() != null).forEach(s -> counts.merge(s.error().value(), 1L, Long::sum));
+            return counts;
+        }
+
+        double meanLatencyMillis() {
+            return samples.stream().mapToLong(Sample::latencyNanos).average().orElse(0) / 1e6;
+        }
+
+        /** The q-quantile (0..1) in milliseconds, nearest rank; NaN with no value. */
+        static double percentileMillis(List<Long> nanos, double q) {
+            if (nanos.isEmpty()) return Double.NaN;
+            var sorted = nanos.stream().sorted().toList();
+            int rank = (int) Math.ceil(q * sorted.size());
+            return sorted.get(Math.max(0, rank - 1)) / 1e6;
+        }
+
+        double latencyMillis(double q) {
+            return percentileMillis(ok().stream().map(Sample::latencyNanos).toList(), q);
+        }
+
+        double firstTokenMillis(double q) {
+            return percentileMillis(ok().stream().map(Sample::firstTokenNanos).filter(n -> n >= 0).toList(), q);
+        }
+
+        double outputTokensPerSecond() {
+            return ok().stream().mapToLong(Sample::outputTokens).sum() / seconds(wallNanos);
+        }
+
+        void print(PrintStream out, String target) {
+            out.printf("Load: %d requests, concurrency %d, against %s%n", requests, concurrency, target);
+            out.printf("  %-20s %d (%d ok, %d failed)%n", "requests", requests, ok().size(), requests - ok().size());
+            out.printf("  %-20s %s%n", "errors by type", errorsByType().isEmpty() ? "none" : errorsByType().toString());
+            out.printf("  %-20s %.1f requests/s over %.2f s%n", "throughput", throughput(), seconds(wallNanos));
+            out.printf("  %-20s p50 %.1f ms   p95 %.1f ms   p99 %.1f ms%n", "latency", latencyMillis(0.50), latencyMillis(0.95), latencyMillis(0.99));
+            out.printf("  %-20s p50 %.1f ms   p95 %.1f ms%n", "time to first token", firstTokenMillis(0.50), firstTokenMillis(0.95));
+            out.printf("  %-20s %.0f%n", "output tokens/s", outputTokensPerSecond());
+            out.printf("  %-20s %d ended, %d exported, %d dropped by the SDK%n", "spans", spansEnded, spansExported,
+                    Math.max(0, spansEnded - spansExported));
+        }
+    }
+
+    static final class LoadMode {
+        /** After the run, how long the table waits for the batch processor to hand over the last spans. */
+        static final Duration FLUSH_BEFORE_COUNTING = Duration.ofSeconds(5);
+
+        private final Settings settings;
+        private final TracedChat chat;
+        private final Telemetry telemetry;
+
+        LoadMode(Settings settings, TracedChat chat, Telemetry telemetry) {
+            this.settings = settings;
+            this.chat = chat;
+            this.telemetry = telemetry;
+        }
+
+        int run(PrintStream out) {
+            LoadReport report = measure();
+            report.print(out, settings.model() + " at " + settings.ollamaEndpoint());
+            return report.ok().isEmpty() ? 1 : 0;
+        }
+
+        LoadReport measure() {
+            Load load = settings.load();
+            var pool = java.util.concurrent.Executors.newFixedThreadPool(load.concurrency(), r -> {
+                var t = new Thread(r, "load");
+                t.setDaemon(true);
+                return t;
+            });
+            try {
+                long start = System.nanoTime();
+                var futures = new ArrayList<java.util.concurrent.Future<Sample>>();
+                for (int i = 0; i < load.requests(); i++) {
+                    int turn = i + 1;
+                    String prompt = load.prompts().get(i % load.prompts().size());
+                    futures.add(pool.submit(() -> one(turn, prompt)));
+                }
+                var samples = new ArrayList<Sample>();
+                for (var future : futures) samples.add(future.get());
+                long wall = System.nanoTime() - start;
+                telemetry.flush(FLUSH_BEFORE_COUNTING);
+                var counts = telemetry.spanCounts();
+                return new LoadReport(load.requests(), load.concurrency(), wall, samples, counts.ended(), counts.exported());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("load run interrupted", e);
+            } catch (java.util.concurrent.ExecutionException e) {
+                throw new IllegalStateException("a load request failed unexpectedly", e.getCause());
+            } finally {
+                pool.shutdownNow();
+            }
+        }
+
+        private Sample one(int turn, String prompt) {
+            var request = new ChatRequest(settings.model(), List.of(new ChatMessage("user", prompt)), settings.temperature(), settings.maxTokens());
+            long start = System.nanoTime();
+            var firstToken = new java.util.concurrent.atomic.AtomicLong(-1);
+            TurnResult result = chat.turn(turn, request, token -> firstToken.compareAndSet(-1, System.nanoTime() - start));
+            long latency = System.nanoTime() - start;
+            long outputTokens = result.usage() != null ? result.usage().outputTokens() : 0;
+            return new Sample(latency, firstToken.get(), outputTokens, result.ok() ? null : result.error().type);
         }
     }
 
