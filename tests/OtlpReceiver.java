@@ -29,6 +29,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 
 final class OtlpReceiver implements AutoCloseable {
+    static {
+        System.setProperty("sun.net.httpserver.nodelay", "true"); // see ollama_sim: no 40 ms Nagle stalls
+    }
+
     /** One request as it arrived on the wire. */
     record Received(String path, Map<String, String> headers, byte[] body) {}
 

@@ -1,0 +1,62 @@
+///usr/bin/env jbang "$0" "$@" ; exit $?
+//JAVA 17+
+//SOURCES ../chatbot_otel.java
+//SOURCES BenchKit.java
+//MAIN overhead
+//DESCRIPTION Instrumentation overhead: the same load with telemetry on and with OTEL_SDK_DISABLED=true, alternated.
+
+// What does the telemetry cost a chatbot under load? The same load (the chatbot's --load mode,
+// in-process) against the simulator with no delay, once with the full SDK exporting over OTLP to a
+// local sink and once with OTEL_SDK_DISABLED=true, alternated round by round so that warm-up and
+// machine noise hit both alike. Goal: throughput ratio on/off >= 0.95.
+//
+//   jbang bench/overhead.java                                  2000 requests x 5 rounds, concurrency 8
+//   jbang bench/overhead.java --requests 50 --rounds 1         a quick check (what CI runs)
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+class overhead {
+    public static void main(String[] args) throws Exception {
+        var o = BenchKit.options(args, Map.of("requests", 2000, "concurrency", 8, "rounds", 5),
+                "Usage: jbang bench/overhead.java [--requests N] [--concurrency C] [--rounds R]");
+        int requests = o.get("requests"), concurrency = o.get("concurrency"), rounds = o.get("rounds");
+        try (var sim = ollama_sim.Server.start(ollama_sim.Options.instant())) {
+            var sink = BenchKit.sink();
+            Map<String, String> on = Map.of("OLLAMA_ENDPOINT", sim.baseUrl(), "OTEL_EXPORTER_OTLP_ENDPOINT", BenchKit.url(sink));
+            Map<String, String> off = Map.of("OLLAMA_ENDPOINT", sim.baseUrl(), "OTEL_SDK_DISABLED", "true");
+            // Warm-up, not counted: the JIT needs thousands of turns before the rounds are steady.
+            for (int i = 0; i < 2; i++) {
+                BenchKit.load(on, requests, concurrency);
+                BenchKit.load(off, requests, concurrency);
+            }
+
+            System.out.printf("Instrumentation overhead: %d requests x %d rounds, concurrency %d, simulator with no delay, OTLP to a local sink%n",
+                    requests, rounds, concurrency);
+            System.out.printf("%-6s %-10s %12s %9s %8s %8s %14s%n", "round", "telemetry", "requests/s", "mean ms", "p50 ms", "p99 ms", "spans dropped");
+            List<Double> ratios = new ArrayList<>(), extraMicros = new ArrayList<>();
+            for (int round = 1; round <= rounds; round++) {
+                boolean onFirst = round % 2 == 1;
+                var first = BenchKit.load(onFirst ? on : off, requests, concurrency);
+                var second = BenchKit.load(onFirst ? off : on, requests, concurrency);
+                var withTelemetry = onFirst ? first : second;
+                var without = onFirst ? second : first;
+                row(round, "on", withTelemetry);
+                row(round, "off", without);
+                // Paired by round: the JIT and the machine drift between rounds, much less within one.
+                ratios.add(withTelemetry.throughput() / without.throughput());
+                extraMicros.add((withTelemetry.meanLatencyMillis() - without.meanLatencyMillis()) * 1000);
+            }
+            double ratio = BenchKit.median(ratios);
+            System.out.printf("throughput ratio on/off (median of the rounds' ratios)   %.3f   goal >= 0.95: %s%n", ratio, ratio >= 0.95 ? "met" : "NOT met");
+            System.out.printf("per-turn overhead (mean latency on - off, median)        %+.0f us%n", BenchKit.median(extraMicros));
+            sink.stop(0);
+        }
+    }
+
+    static void row(int round, String mode, chatbot_otel.LoadReport r) {
+        System.out.printf("%-6d %-10s %12.1f %9.2f %8.2f %8.2f %14d%n", round, mode, r.throughput(), r.meanLatencyMillis(),
+                r.latencyMillis(0.5), r.latencyMillis(0.99), Math.max(0, r.spansEnded() - r.spansExported()));
+    }
+}
