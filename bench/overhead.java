@@ -26,8 +26,9 @@ class overhead {
             var sink = BenchKit.sink();
             Map<String, String> on = Map.of("OLLAMA_ENDPOINT", sim.baseUrl(), "OTEL_EXPORTER_OTLP_ENDPOINT", BenchKit.url(sink));
             Map<String, String> off = Map.of("OLLAMA_ENDPOINT", sim.baseUrl(), "OTEL_SDK_DISABLED", "true");
-            // Warm-up, not counted: the JIT needs thousands of turns before the rounds are steady.
-            for (int i = 0; i < 2; i++) {
+            // Warm-up, not counted: the JIT needs some 10,000 turns before rounds are steady; with less,
+            // throughput still climbs round by round and the drift reads as (false) overhead.
+            for (int i = 0; i < 3; i++) {
                 BenchKit.load(on, requests, concurrency);
                 BenchKit.load(off, requests, concurrency);
             }
