@@ -98,11 +98,11 @@ class Lesson01Spans {
             try (Scope s = generate.makeCurrent()) {
                 Span request = tracer.spanBuilder("ollama_request").startSpan();
                 request.end();
-                System.out.println("ollama_request    parent = " + parentOf(request) + " = generate_response " + generate.getSpanContext().getSpanId());
+                System.out.println("ollama_request    parent = " + LessonKit.parentOf(request) + " = generate_response " + generate.getSpanContext().getSpanId());
             } finally {
                 generate.end(); // try/finally: the span ends even if the work throws
             }
-            System.out.println("generate_response parent = " + parentOf(generate) + " = chat_interaction " + turn.getSpanContext().getSpanId());
+            System.out.println("generate_response parent = " + LessonKit.parentOf(generate) + " = chat_interaction " + turn.getSpanContext().getSpanId());
             // TRY: add a log_interaction span here, a child of chat_interaction (Try it yourself 1)
         } finally {
             turn.end();
@@ -121,9 +121,5 @@ class Lesson01Spans {
             System.out.println("exported so far: " + before + " ... after end(): " + after);
             return after - before;
         }
-    }
-
-    static String parentOf(Span span) {
-        return span instanceof ReadableSpan readable ? readable.getParentSpanContext().getSpanId() : "?";
     }
 }

@@ -80,7 +80,7 @@ class Lesson04Propagation {
         try (Scope ignored = caller.makeCurrent()) {
             Span inWrapped = wrapped.submit(() -> startAndEnd(otel, "generate_response")).get();
             Span inRaw = raw.submit(() -> startAndEnd(otel, "generate_response")).get();
-            System.out.println("wrapped pool:   worker span's parent = " + Lesson04Propagation.parentOf(inWrapped) + "  (same trace)");
+            System.out.println("wrapped pool:   worker span's parent = " + LessonKit.parentOf(inWrapped) + "  (same trace)");
             System.out.println("unwrapped pool: worker span has no parent: a new trace " + inRaw.getSpanContext().getTraceId());
             return new SpanContext[] {caller.getSpanContext(), inWrapped.getSpanContext(), inRaw.getSpanContext()};
         } catch (InterruptedException | ExecutionException e) {
@@ -159,9 +159,5 @@ class Lesson04Propagation {
         Span span = otel.getTracer(SCOPE).spanBuilder(name).startSpan();
         span.end();
         return span;
-    }
-
-    static String parentOf(Span span) {
-        return span instanceof io.opentelemetry.sdk.trace.ReadableSpan r ? r.getParentSpanContext().getSpanId() : "?";
     }
 }

@@ -191,6 +191,11 @@ final class LessonKit {
         });
     }
 
+    /** The parent span id the SDK recorded for a span (the API's Span does not expose it; the SDK's ReadableSpan does). */
+    static String parentOf(io.opentelemetry.api.trace.Span span) {
+        return span instanceof io.opentelemetry.sdk.trace.ReadableSpan readable ? readable.getParentSpanContext().getSpanId() : "?";
+    }
+
     /** A port nothing listens on (bind, note, release), for lessons that show a missing collector. */
     static int freePortForLessons() {
         try (var socket = new java.net.ServerSocket(0)) {

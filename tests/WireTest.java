@@ -130,7 +130,7 @@ class WireTest {
     private chatbot_otel.TracedChat chatWith(chatbot_otel.Telemetry telemetry) {
         var settings = chatbot_otel.Settings.parse(new String[0], env(Map.of()));
         return new chatbot_otel.TracedChat(telemetry.openTelemetry(), new chatbot_otel.OllamaClient(settings.ollamaEndpoint(),
-                settings.timeouts()), settings, new PrintStream(OutputStreamSink.INSTANCE));
+                settings.timeouts()), settings, new PrintStream(java.io.OutputStream.nullOutputStream()));
     }
 
     private void turn(chatbot_otel.TracedChat chat, String prompt) {
@@ -182,11 +182,5 @@ class WireTest {
         assertEquals(ollama_sim.answerFor("two"), out.toString(StandardCharsets.UTF_8).lines()
                 .filter(l -> l.startsWith("Bot: ")).reduce((a, b) -> b).orElse("").substring(5));
         assertTrue(err.toString(StandardCharsets.UTF_8).lines().filter(l -> l.startsWith("warning:")).count() <= 1);
-    }
-
-    /** Swallows output a test does not read. */
-    enum OutputStreamSink {
-        ;
-        static final java.io.OutputStream INSTANCE = java.io.OutputStream.nullOutputStream();
     }
 }

@@ -33,7 +33,7 @@ class Lesson01SpansSolution {
             tracer.spanBuilder("generate_response").startSpan().end();
             Span log = tracer.spanBuilder("log_interaction").startSpan();
             log.end();
-            System.out.println("log_interaction parent = " + Lesson01Spans.parentOf(log)
+            System.out.println("log_interaction parent = " + LessonKit.parentOf(log)
                     + " = chat_interaction " + turn.getSpanContext().getSpanId());
         } finally {
             turn.end();
