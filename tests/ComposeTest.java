@@ -1,5 +1,6 @@
 // docker-compose.yml and .env: current pinned images, loopback-only ports, read-only configs,
-// health-gated start-up. No Docker engine runs here, so the file is checked as data.
+// health-gated start-up, healthchecks that can run in their image. No Docker engine runs here, so
+// the file is checked as data; the Collector and Jaeger themselves run in RealStackTest.
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
@@ -7,6 +8,7 @@ import org.junit.jupiter.api.Test;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -76,9 +78,40 @@ class ComposeTest {
         }
     }
 
+    /** What an image is built on and the programs a healthcheck could run in it, with where each fact was read. */
+    record ImageFacts(String base, Set<String> programs, String source) {}
+
+    static final Map<String, ImageFacts> IMAGES = Map.of(
+            "otel-collector", new ImageFacts("scratch", Set.of("/otelcol-contrib"),
+                    "opentelemetry-collector-releases, distributions/otelcol-contrib/Dockerfile (FROM scratch)"),
+            "jaeger", new ImageFacts("alpine 3.22", Set.of("/cmd/jaeger/jaeger-linux", "sh", "wget"),
+                    "jaegertracing/jaeger tag v2.13.0, scripts/build/docker/base/Dockerfile (alpine, busybox wget)"),
+            "prometheus", new ImageFacts("quay.io/prometheus/busybox", Set.of("/bin/prometheus", "/bin/promtool", "sh", "wget"),
+                    "prometheus/prometheus, Dockerfile (FROM quay.io/prometheus/busybox)"),
+            "loki", new ImageFacts("gcr.io/distroless/static:nonroot", Set.of("/usr/bin/loki"),
+                    "grafana/loki issue 20149 (busybox removed in 3.6.0); PR 20313 adds `loki -health` (2026-01), PR 20683 uses it in compose"),
+            "grafana", new ImageFacts("alpine", Set.of("grafana", "sh", "wget"),
+                    "Grafana docs, 'Grafana Docker image': the default image is Alpine based (busybox wget)"),
+            "ollama", new ImageFacts("ubuntu", Set.of("/bin/ollama", "ollama", "sh"),
+                    "ollama/ollama, Dockerfile (FROM ubuntu, the ollama binary on PATH)"));
+
     @Test
-    void servicesWithAShellHaveHealthchecksAndStartInOrder() {
-        // The collector image is FROM scratch: no shell or wget to run a check with.
+    void everyHealthcheckRunsAProgramItsImageHas() {
+        assertEquals(Set.copyOf(serviceNames()), IMAGES.keySet(), "a service without image facts");
+        for (String name : serviceNames()) {
+            var check = services.get(name).path("healthcheck").path("test");
+            if (check.isMissingNode()) continue;
+            assertEquals("CMD", check.get(0).asText(), name + ": CMD-SHELL needs a shell; run the program directly");
+            String program = check.get(1).asText();
+            var facts = IMAGES.get(name);
+            assertTrue(facts.programs().contains(program),
+                    name + " runs `" + program + "`, which " + facts.base() + " lacks (" + facts.source() + ")");
+        }
+    }
+
+    @Test
+    void servicesWhoseImageCanRunACheckHaveOneAndStartInOrder() {
+        // The collector image is FROM scratch: its one program is the collector, with no health command.
         for (String name : serviceNames()) {
             if (!name.equals("otel-collector")) assertTrue(services.get(name).has("healthcheck"), name);
         }
