@@ -42,16 +42,24 @@ final class OtlpReceiver implements AutoCloseable {
     private final AtomicInteger answered503 = new AtomicInteger();
     private volatile CountDownLatch hang;
 
-    private OtlpReceiver(HttpServer server) {
+    private final String basePath;
+
+    private OtlpReceiver(HttpServer server, String basePath) {
         this.server = server;
+        this.basePath = basePath;
     }
 
     /** Port 0 picks a free one; a given port lets a test bring a "crashed" collector back where it was. */
     static OtlpReceiver start(int port) {
+        return start(port, "");
+    }
+
+    /** Serves OTLP under a prefix: "/otlp" plays Loki, whose OTLP endpoint is /otlp/v1/logs. */
+    static OtlpReceiver start(int port, String basePath) {
         try {
             var server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 50);
-            var receiver = new OtlpReceiver(server);
-            server.createContext("/v1/", receiver::handle);
+            var receiver = new OtlpReceiver(server, basePath);
+            server.createContext(basePath + "/v1/", receiver::handle);
             server.setExecutor(Executors.newCachedThreadPool(r -> {
                 var t = new Thread(r, "otlp-receiver");
                 t.setDaemon(true);
@@ -94,6 +102,12 @@ final class OtlpReceiver implements AutoCloseable {
     private void handle(HttpExchange exchange) throws IOException {
         try (exchange) {
             byte[] body = exchange.getRequestBody().readAllBytes();
+            // The Collector's otlp_http exporter gzips by default (the Java SDK does not): unpack as a real receiver does.
+            if ("gzip".equalsIgnoreCase(exchange.getRequestHeaders().getFirst("Content-Encoding"))) {
+                try (var gzip = new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(body))) {
+                    body = gzip.readAllBytes();
+                }
+            }
             var latch = hang;
             if (latch != null) {
                 try {
@@ -126,7 +140,7 @@ final class OtlpReceiver implements AutoCloseable {
     }
 
     private List<byte[]> bodies(String signal) {
-        return received.stream().filter(r -> r.path().equals("/v1/" + signal)).map(Received::body).toList();
+        return received.stream().filter(r -> r.path().equals(basePath + "/v1/" + signal)).map(Received::body).toList();
     }
 
     /** A decoded span with the resource it came with. */

@@ -21,6 +21,7 @@
 // then the JUnit console launcher scans that jar and prints the test tree.
 //
 //   ./jbang tests/run.java                     every test
+//   ./jbang tests/run.java --fast              all but the real-stack test (no Go builds, no servers)
 //   ./jbang tests/run.java SpanTreeTest        one class (several names allowed)
 //   ./jbang test                               the same through the catalog alias
 // (The alias is `test`, not `tests`: JBang resolves an existing folder before an alias.)
@@ -38,10 +39,12 @@ class run {
         Path jar = Path.of(run.class.getProtectionDomain().getCodeSource().getLocation().toURI());
         var launcherArgs = new ArrayList<>(List.of("execute", "--disable-banner", "--details=tree",
                 "--disable-ansi-colors", "--fail-if-no-tests"));
-        if (args.length == 0) {
+        var names = new ArrayList<>(List.of(args));
+        if (names.remove("--fast")) launcherArgs.add("--exclude-tag=stack");
+        if (names.isEmpty()) {
             launcherArgs.add("--scan-classpath=" + jar);
         } else {
-            for (String name : args) launcherArgs.add("--select-class=" + name);
+            for (String name : names) launcherArgs.add("--select-class=" + name);
         }
         var out = new PrintWriter(System.out, true);
         var err = new PrintWriter(System.err, true);
