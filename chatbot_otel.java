@@ -11,7 +11,7 @@
 //MAIN chatbot_otel
 //JAVAC_OPTIONS -XDignore.symbol.file
 //CDS
-//RUNTIME_OPTIONS -XX:+UseSerialGC
+//RUNTIME_OPTIONS -XX:+UseSerialGC -Xlog:cds=off -Xlog:cds+dynamic=off
 //DESCRIPTION An Ollama chatbot REPL instrumented by hand with the OpenTelemetry SDK (traces, metrics, logs over OTLP).
 
 // chatbot_otel.java: the Java take on the "plain OpenTelemetry" LLM chatbot.
@@ -26,7 +26,9 @@
 // plus metrics (llm_requests_total, llm_request_duration_seconds, llm_tokens_total, ...) and a
 // structured log line per turn that carries the trace id. The names are the contract in TELEMETRY.md.
 //
-// (-XDignore.symbol.file only quiets javac's warning about sun.misc.Signal, used for Ctrl-C; see CtrlC.)
+// (-XDignore.symbol.file only quiets javac's warning about sun.misc.Signal, used for Ctrl-C; see CtrlC.
+// -Xlog:cds=off: //CDS records a class-data archive that fits only the JDK that wrote it; after a JDK
+// switch the JVM would print two lines about it before ignoring it. ./jbang keeps one per JDK.)
 //
 // The file reads top-down in the order main() calls things:
 //   1. Settings     environment + flags -> one validated record
@@ -1241,7 +1243,8 @@ public class chatbot_otel {
 
         /**
          * Sends the request and returns once the response headers are in; the body is read by the caller.
-         * Ollama sends its headers with the first token, so the first-token time-out applies here too.
+         * The first-token limit is one deadline counted from the send: Ollama sends its headers with the
+         * first token, so waiting for the headers and then for the first chunk spend the same budget.
          */
         @Override
         public ChatStream openChat(ChatRequest request, Map<String, String> headers, Cancellation cancellation) throws OllamaException {
@@ -1250,6 +1253,7 @@ public class chatbot_otel {
                     .header("Accept", "application/x-ndjson")
                     .POST(HttpRequest.BodyPublishers.ofByteArray(requestBody(request)));
             headers.forEach(builder::header);
+            long firstTokenDeadline = System.nanoTime() + timeouts.firstToken().toNanos();
             var pending = http.sendAsync(builder.build(), HttpResponse.BodyHandlers.ofInputStream());
             HttpResponse<InputStream> response;
             try {
@@ -1262,8 +1266,7 @@ public class chatbot_otel {
                 response = pending.join();
             } catch (java.util.concurrent.TimeoutException e) {
                 pending.cancel(true);
-                throw new OllamaException(ErrorType.TIMEOUT, "Ollama at " + endpoint + " sent nothing within "
-                        + describe(timeouts.firstToken()) + " (OLLAMA_FIRST_TOKEN_TIMEOUT)", 0, e);
+                throw new OllamaException(ErrorType.TIMEOUT, ChatStream.noFirstToken(timeouts), 0, e);
             } catch (java.util.concurrent.ExecutionException | java.util.concurrent.CompletionException e) {
                 throw sendFailure(e.getCause() != null ? e.getCause() : e);
             } catch (InterruptedException e) {
@@ -1272,7 +1275,7 @@ public class chatbot_otel {
                 throw cancellation.exception();
             }
             if (response.statusCode() / 100 != 2) throw httpError(request, response);
-            return new ChatStream(response.statusCode(), response.body(), timeouts, cancellation);
+            return new ChatStream(response.statusCode(), response.body(), timeouts, firstTokenDeadline, cancellation);
         }
 
         /** The one place where a failed send becomes an error.type. */
@@ -1348,14 +1351,16 @@ public class chatbot_otel {
         private final int status;
         private final InputStream body;
         private final Timeouts timeouts;
+        private final long firstTokenDeadline;
         private final Cancellation cancellation;
         private final java.util.concurrent.BlockingQueue<Object> lines = new java.util.concurrent.LinkedBlockingQueue<>();
         private boolean first = true;
 
-        ChatStream(int status, InputStream body, Timeouts timeouts, Cancellation cancellation) {
+        ChatStream(int status, InputStream body, Timeouts timeouts, long firstTokenDeadline, Cancellation cancellation) {
             this.status = status;
             this.body = body;
             this.timeouts = timeouts;
+            this.firstTokenDeadline = firstTokenDeadline;
             this.cancellation = cancellation;
             var pump = new Thread(this::pump, "ollama-stream");
             pump.setDaemon(true);
@@ -1378,18 +1383,18 @@ public class chatbot_otel {
 
         /** The next chunk; a stream that ends before `done: true` is an error, not a short answer. */
         ChatChunk next() throws OllamaException {
-            Duration limit = first ? timeouts.firstToken() : timeouts.betweenChunks();
             while (true) {
+                long waitNanos = first ? firstTokenDeadline - System.nanoTime() : timeouts.betweenChunks().toNanos();
                 Object item;
                 try {
-                    item = lines.poll(limit.toMillis(), TimeUnit.MILLISECONDS);
+                    item = lines.poll(Math.max(0, waitNanos), TimeUnit.NANOSECONDS);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     throw cancellation.exception();
                 }
                 if (item == null) {
-                    throw new OllamaException(ErrorType.TIMEOUT, (first ? "no first token within " + describe(limit) + " (OLLAMA_FIRST_TOKEN_TIMEOUT)"
-                            : "the answer stalled: no chunk within " + describe(limit) + " (OLLAMA_CHUNK_TIMEOUT)"), status, null);
+                    throw new OllamaException(ErrorType.TIMEOUT, first ? noFirstToken(timeouts)
+                            : "the answer stalled: no chunk within " + describe(timeouts.betweenChunks()) + " (OLLAMA_CHUNK_TIMEOUT)", status, null);
                 }
                 if (item == CANCELLED) throw cancellation.exception();
                 if (item == END) {
@@ -1403,6 +1408,11 @@ public class chatbot_otel {
                 first = false;
                 return parse(line);
             }
+        }
+
+        /** The same words whether the headers or the first chunk were late: it is one limit. */
+        static String noFirstToken(Timeouts timeouts) {
+            return "no first token within " + describe(timeouts.firstToken()) + " (OLLAMA_FIRST_TOKEN_TIMEOUT)";
         }
 
         private ChatChunk parse(String line) throws OllamaException {
