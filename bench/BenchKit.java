@@ -95,13 +95,13 @@ final class BenchKit {
     static final PrintStream QUIET = new PrintStream(OutputStream.nullOutputStream());
 
     /** One load run of the chatbot's own code (settings, SDK, client, traced chat), in this JVM. */
-    static chatbot_otel.LoadReport load(Map<String, String> env, int requests, int concurrency) {
-        var settings = chatbot_otel.Settings.parse(new String[] {"--load", String.valueOf(requests),
+    static LoadReport load(Map<String, String> env, int requests, int concurrency) {
+        var settings = Settings.parse(new String[] {"--load", String.valueOf(requests),
                 "--concurrency", String.valueOf(concurrency)}, env);
         try (var telemetry = chatbot_otel.Telemetry.setup(settings, QUIET)) {
-            var client = new chatbot_otel.OllamaClient(settings.ollamaEndpoint(), settings.timeouts());
+            var client = new OllamaClient(settings.ollama().endpoint(), settings.ollama().timeouts());
             var chat = new chatbot_otel.TracedChat(telemetry.openTelemetry(), client, settings, QUIET);
-            return new chatbot_otel.LoadMode(settings, chat, telemetry).measure();
+            return new LoadMode(settings, chat, telemetry).measure();
         }
     }
 }

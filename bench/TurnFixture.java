@@ -30,11 +30,11 @@ import java.util.function.Supplier;
 public class TurnFixture implements Supplier<Object>, AutoCloseable {
     private final OpenTelemetrySdk sdk;
     private final chatbot_otel.TracedChat chat;
-    private final chatbot_otel.ChatRequest request;
+    private final ChatRequest request;
 
     /** @param withSdk true: the chatbot's SDK wiring; false: OpenTelemetry.noop() */
     public TurnFixture(Boolean withSdk) {
-        var settings = chatbot_otel.Settings.parse(new String[0], Map.of());
+        var settings = Settings.parse(new String[0], Map.of());
         OpenTelemetry otel = OpenTelemetry.noop();
         if (withSdk) {
             sdk = OpenTelemetrySdk.builder()
@@ -48,7 +48,7 @@ public class TurnFixture implements Supplier<Object>, AutoCloseable {
             sdk = null;
         }
         chat = new chatbot_otel.TracedChat(otel, new CannedOllama(), settings, new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
-        request = new chatbot_otel.ChatRequest("llama3.1:8b", List.of(new chatbot_otel.ChatMessage("user", "hi")), 0.7, null);
+        request = new ChatRequest("llama3.1:8b", List.of(new ChatMessage("user", "hi")), 0.7, null);
     }
 
     /** One chat turn. */
@@ -63,7 +63,7 @@ public class TurnFixture implements Supplier<Object>, AutoCloseable {
     }
 
     /** Ollama's answer to "hi" as the simulator streams it, served from memory. */
-    static final class CannedOllama implements chatbot_otel.Ollama {
+    static final class CannedOllama implements Ollama {
         private final byte[] ndjson;
 
         CannedOllama() {
@@ -89,10 +89,11 @@ public class TurnFixture implements Supplier<Object>, AutoCloseable {
         }
 
         @Override
-        public chatbot_otel.ChatStream openChat(chatbot_otel.ChatRequest request, Map<String, String> headers,
-                                                chatbot_otel.Cancellation cancellation) {
-            var timeouts = new chatbot_otel.Timeouts(Duration.ofSeconds(5), Duration.ofSeconds(5), Duration.ofSeconds(5));
-            return new chatbot_otel.ChatStream(200, new ByteArrayInputStream(ndjson), timeouts, cancellation);
+        public ChatStream openChat(ChatRequest request, Map<String, String> headers,
+                                                Cancellation cancellation) {
+            var timeouts = new Timeouts(Duration.ofSeconds(5), Duration.ofSeconds(5), Duration.ofSeconds(5));
+            long firstTokenDeadline = System.nanoTime() + timeouts.firstToken().toNanos();
+            return new ChatStream(200, new ByteArrayInputStream(ndjson), timeouts, firstTokenDeadline, cancellation);
         }
     }
 

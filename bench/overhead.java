@@ -56,7 +56,7 @@ class overhead {
         }
     }
 
-    static void row(int round, String mode, chatbot_otel.LoadReport r) {
+    static void row(int round, String mode, LoadReport r) {
         System.out.printf("%-6d %-10s %12.1f %9.2f %8.2f %8.2f %14d%n", round, mode, r.throughput(), r.meanLatencyMillis(),
                 r.latencyMillis(0.5), r.latencyMillis(0.99), Math.max(0, r.spansEnded() - r.spansExported()));
     }

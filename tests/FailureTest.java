@@ -33,7 +33,7 @@ class FailureTest {
     void unknownModelFailsTheTurnWithModelNotFound() {
         var result = harness.turn("no-such-model:1b", "Hello!");
         assertFalse(result.ok());
-        assertEquals(chatbot_otel.ErrorType.MODEL_NOT_FOUND, result.error().type);
+        assertEquals(ErrorType.MODEL_NOT_FOUND, result.error().type);
         assertTrue(result.error().getMessage().contains("ollama pull no-such-model:1b"), result.error().getMessage());
     }
 
@@ -91,13 +91,13 @@ class FailureTest {
     @Test
     void unreachableOllamaIsAConnectionErrorThatNamesTheEndpointAndTheWayOut() {
         int port = Harness.closedPort();
-        var client = new chatbot_otel.OllamaClient(URI.create("http://127.0.0.1:" + port),
-                harness.settings.timeouts());
+        var client = new OllamaClient(URI.create("http://127.0.0.1:" + port),
+                harness.settings.ollama().timeouts());
         var chat = new chatbot_otel.TracedChat(harness.otel, client, harness.settings, new java.io.PrintStream(
                 java.io.OutputStream.nullOutputStream()));
-        var result = chat.turn(1, new chatbot_otel.ChatRequest("llama3.1:8b",
-                List.of(new chatbot_otel.ChatMessage("user", "hi")), 0.7, null), token -> { });
-        assertEquals(chatbot_otel.ErrorType.CONNECTION_ERROR, result.error().type);
+        var result = chat.turn(1, new ChatRequest("llama3.1:8b",
+                List.of(new ChatMessage("user", "hi")), 0.7, null), token -> { });
+        assertEquals(ErrorType.CONNECTION_ERROR, result.error().type);
         String message = result.error().getMessage();
         assertTrue(message.contains("http://127.0.0.1:" + port) && message.contains("ollama serve")
                 && message.contains("--simulate"), message);

@@ -123,14 +123,14 @@ class FaultMatrixTest {
     void cancellingATurnRecordsCancelled() {
         try (var h = Harness.start(Map.of("OLLAMA_CHUNK_TIMEOUT", "30"))) {
             h.simulator.setFault(new ollama_sim.FaultPlan(ollama_sim.Fault.STALL, 3, 10_000));
-            var cancellation = new chatbot_otel.Cancellation();
+            var cancellation = new Cancellation();
             var tokens = new java.util.concurrent.atomic.AtomicInteger();
-            var request = new chatbot_otel.ChatRequest("llama3.1:8b", List.of(new chatbot_otel.ChatMessage("user", "hi")), 0.7, null);
+            var request = new ChatRequest("llama3.1:8b", List.of(new ChatMessage("user", "hi")), 0.7, null);
             // Ctrl-C arrives (from another thread, as a signal does) once three tokens have been shown.
             var result = h.chat.turn(1, request, token -> {
                 if (tokens.incrementAndGet() == 3) new Thread(cancellation::cancel).start();
             }, cancellation);
-            assertEquals(chatbot_otel.ErrorType.CANCELLED, result.error().type);
+            assertEquals(ErrorType.CANCELLED, result.error().type);
             assertEquals("cancelled", Harness.attr(h.span("chat_interaction"), chatbot_otel.Keys.ERROR_TYPE));
             assertEquals(1, MetricsTest.sum(h.metric("llm.errors"), Harness.attrs("model", "llama3.1:8b", "error_type", "cancelled")));
         }

@@ -46,7 +46,7 @@ final class Harness implements AutoCloseable {
     final InMemoryMetricReader metrics;
     final InMemoryLogRecordExporter logs;
     final OpenTelemetrySdk otel;
-    final chatbot_otel.Settings settings;
+    final Settings settings;
     final chatbot_otel.TracedChat chat;
     private final ByteArrayOutputStream err = new ByteArrayOutputStream();
     private int turns;
@@ -55,14 +55,14 @@ final class Harness implements AutoCloseable {
         simulator = ollama_sim.Server.start(ollama_sim.Options.instant());
         var fullEnv = new HashMap<>(env);
         fullEnv.put("OLLAMA_ENDPOINT", simulator.baseUrl());
-        settings = chatbot_otel.Settings.parse(new String[0], fullEnv);
+        settings = Settings.parse(new String[0], fullEnv);
         var memory = Memory.create(sampler);
         spans = memory.spans();
         metrics = memory.metrics();
         logs = memory.logs();
         otel = memory.otel();
-        var client = new chatbot_otel.OllamaClient(settings.ollamaEndpoint(),
-                settings.timeouts());
+        var client = new OllamaClient(settings.ollama().endpoint(),
+                settings.ollama().timeouts());
         chat = new chatbot_otel.TracedChat(otel, client, settings, new PrintStream(err, true, StandardCharsets.UTF_8));
     }
 
@@ -128,13 +128,13 @@ final class Harness implements AutoCloseable {
 
     /** One turn with the given model and a fresh conversation. */
     chatbot_otel.TurnResult turn(String model, String prompt) {
-        var request = new chatbot_otel.ChatRequest(model,
-                List.of(new chatbot_otel.ChatMessage("user", prompt)), settings.temperature(), settings.maxTokens());
+        var request = new ChatRequest(model,
+                List.of(new ChatMessage("user", prompt)), settings.chat().temperature(), settings.chat().maxTokens());
         return chat.turn(++turns, request, token -> { });
     }
 
     chatbot_otel.TurnResult turn(String prompt) {
-        return turn(settings.model(), prompt);
+        return turn(settings.chat().model(), prompt);
     }
 
     /** Runs the REPL over the given input against this harness's chat; returns what it printed. */

@@ -35,15 +35,15 @@ class LoadModeTest {
         harness.close();
     }
 
-    private chatbot_otel.LoadReport load(String... args) {
+    private LoadReport load(String... args) {
         var env = new HashMap<>(Map.of("OLLAMA_ENDPOINT", harness.simulator.baseUrl()));
-        var settings = chatbot_otel.Settings.parse(args, env);
-        var chat = new chatbot_otel.TracedChat(harness.otel, new chatbot_otel.OllamaClient(settings.ollamaEndpoint(), settings.timeouts()),
+        var settings = Settings.parse(args, env);
+        var chat = new chatbot_otel.TracedChat(harness.otel, new OllamaClient(settings.ollama().endpoint(), settings.ollama().timeouts()),
                 settings, new PrintStream(java.io.OutputStream.nullOutputStream()));
         // The harness's in-memory SDK records; this Telemetry (exporters off) only supplies the span counts.
-        try (var telemetry = chatbot_otel.Telemetry.setup(chatbot_otel.Settings.parse(new String[0], Harness.NO_EXPORT),
+        try (var telemetry = chatbot_otel.Telemetry.setup(Settings.parse(args, Harness.NO_EXPORT),
                 new PrintStream(java.io.OutputStream.nullOutputStream()))) {
-            return new chatbot_otel.LoadMode(settings, chat, telemetry).measure();
+            return new LoadMode(settings, chat, telemetry).measure();
         }
     }
 
@@ -54,7 +54,7 @@ class LoadModeTest {
         assertEquals(20, harness.spans().stream().filter(s -> s.getName().equals("chat_interaction")).count());
         assertEquals(20, MetricsTest.sum(harness.metric("llm.requests"), Harness.attrs("model", "llama3.1:8b", "status", "success")));
         long output = harness.simulator.served().stream().mapToLong(ollama_sim.ServedReply::outputTokens).sum();
-        assertEquals(output, report.samples().stream().mapToLong(chatbot_otel.Sample::outputTokens).sum());
+        assertEquals(output, report.samples().stream().mapToLong(Sample::outputTokens).sum());
     }
 
     @Test
@@ -124,7 +124,7 @@ class LoadModeTest {
             "--load 5 --prompts /no/such/file|--prompts=/no/such/file is not valid: cannot read it",
     })
     void badLoadFlagsAreOneLine(String args, String message) {
-        var e = assertThrows(chatbot_otel.SettingsException.class, () -> chatbot_otel.Settings.parse(args.split(" "), Map.of()));
+        var e = assertThrows(SettingsException.class, () -> Settings.parse(args.split(" "), Map.of()));
         assertTrue(e.getMessage().startsWith(message), e.getMessage());
     }
 }

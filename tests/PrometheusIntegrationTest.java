@@ -69,11 +69,11 @@ class PrometheusIntegrationTest {
         int metricsPort = Harness.closedPort();
         var env = new HashMap<>(Map.of("OTEL_METRICS_EXPORTER", "prometheus", "OTEL_EXPORTER_PROMETHEUS_PORT", String.valueOf(metricsPort),
                 "OTEL_TRACES_EXPORTER", "none", "OTEL_LOGS_EXPORTER", "none", "OLLAMA_ENDPOINT", simulator.baseUrl()));
-        var settings = chatbot_otel.Settings.parse(new String[0], env);
+        var settings = Settings.parse(new String[0], env);
         var quiet = new PrintStream(OutputStream.nullOutputStream());
         telemetry = chatbot_otel.Telemetry.setup(settings, quiet);
-        var client = new chatbot_otel.OllamaClient(settings.ollamaEndpoint(),
-                settings.timeouts());
+        var client = new OllamaClient(settings.ollama().endpoint(),
+                settings.ollama().timeouts());
         chat = new chatbot_otel.TracedChat(telemetry.openTelemetry(), client, settings, quiet);
 
         prometheus = startPrometheus(binary.get(), metricsPort);
@@ -114,7 +114,7 @@ class PrometheusIntegrationTest {
     }
 
     private void turn(String model, String prompt) {
-        chat.turn(++turns, new chatbot_otel.ChatRequest(model, List.of(new chatbot_otel.ChatMessage("user", prompt)), 0.7, null), t -> { });
+        chat.turn(++turns, new ChatRequest(model, List.of(new ChatMessage("user", prompt)), 0.7, null), t -> { });
     }
 
     @AfterAll

@@ -19,40 +19,40 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class SettingsTest {
-    private static chatbot_otel.Settings parse(Map<String, String> env, String... args) {
-        return chatbot_otel.Settings.parse(args, env);
+    private static Settings parse(Map<String, String> env, String... args) {
+        return Settings.parse(args, env);
     }
 
     @Test
     void defaultsFollowTheContract() {
         var s = parse(Map.of());
-        assertEquals("llm-chatbot-otel", s.serviceName());
-        assertEquals("http://localhost:4318", s.otlpEndpoint().toString());
-        assertEquals(chatbot_otel.Protocol.HTTP_PROTOBUF, s.otlpProtocol());
-        assertEquals("otlp", s.tracesExporter());
-        assertEquals("otlp", s.metricsExporter());
-        assertEquals("otlp", s.logsExporter());
-        assertEquals(Duration.ofSeconds(10), s.metricExportInterval());
-        assertEquals("parentbased_always_on", s.sampler());
-        assertFalse(s.sdkDisabled());
-        assertTrue(s.captureContent(), "this kit records prompts by default, as the seed does");
-        assertEquals(8192, s.attributeValueLengthLimit());
-        assertEquals("http://localhost:11434", s.ollamaEndpoint().toString());
-        assertEquals("llama3.1:8b", s.model());
-        assertEquals("INFO", s.logLevel());
-        assertEquals(9464, s.prometheusPort());
-        assertEquals("127.0.0.1", s.prometheusHost());
-        assertEquals(new chatbot_otel.Timeouts(Duration.ofSeconds(5), Duration.ofSeconds(120), Duration.ofSeconds(30)), s.timeouts());
+        assertEquals("llm-chatbot-otel", s.otel().serviceName());
+        assertEquals("http://localhost:4318", s.otel().otlp().endpoint().toString());
+        assertEquals(Protocol.HTTP_PROTOBUF, s.otel().otlp().protocol());
+        assertEquals("otlp", s.otel().exporters().traces());
+        assertEquals("otlp", s.otel().exporters().metrics());
+        assertEquals("otlp", s.otel().exporters().logs());
+        assertEquals(Duration.ofSeconds(10), s.otel().exporters().metricInterval());
+        assertEquals("parentbased_always_on", s.otel().sampling().sampler());
+        assertFalse(s.otel().sdkDisabled());
+        assertTrue(s.otel().captureContent(), "this kit records prompts by default, as the seed does");
+        assertEquals(8192, s.otel().limits().attributeValueLength());
+        assertEquals("http://localhost:11434", s.ollama().endpoint().toString());
+        assertEquals("llama3.1:8b", s.chat().model());
+        assertEquals("INFO", s.otel().logLevel());
+        assertEquals(9464, s.otel().exporters().prometheusPort());
+        assertEquals("127.0.0.1", OtelSettings.PROMETHEUS_HOST);
+        assertEquals(new Timeouts(Duration.ofSeconds(5), Duration.ofSeconds(120), Duration.ofSeconds(30)), s.ollama().timeouts());
     }
 
     @Test
     void timeoutsTakeDecimalSeconds() {
-        assertEquals(Duration.ofMillis(500), parse(Map.of("OLLAMA_CHUNK_TIMEOUT", "0.5")).timeouts().betweenChunks());
+        assertEquals(Duration.ofMillis(500), parse(Map.of("OLLAMA_CHUNK_TIMEOUT", "0.5")).ollama().timeouts().betweenChunks());
     }
 
     @Test
     void resourceHasTheContractDefaults() {
-        var r = parse(Map.of()).resourceAttributes();
+        var r = parse(Map.of()).otel().resourceAttributes();
         assertEquals("llm-chatbot-otel", r.get("service.name"));
         assertEquals(chatbot_otel.VERSION, r.get("service.version"));
         assertEquals("development", r.get("deployment.environment.name"));
@@ -62,24 +62,24 @@ class SettingsTest {
     @Test
     void resourceAttributesOverrideDefaultsAndServiceNameWinsOverThem() {
         var r = parse(Map.of("OTEL_RESOURCE_ATTRIBUTES", "deployment.environment.name=workshop,team=obs%20crew,service.name=a",
-                "OTEL_SERVICE_NAME", "b")).resourceAttributes();
+                "OTEL_SERVICE_NAME", "b")).otel().resourceAttributes();
         assertEquals("workshop", r.get("deployment.environment.name"));
         assertEquals("obs crew", r.get("team"));
         assertEquals("b", r.get("service.name"));
-        assertEquals("a", parse(Map.of("OTEL_RESOURCE_ATTRIBUTES", "service.name=a")).serviceName());
+        assertEquals("a", parse(Map.of("OTEL_RESOURCE_ATTRIBUTES", "service.name=a")).otel().serviceName());
     }
 
     @Test
     void grpcMovesTheDefaultEndpointTo4317() {
         var s = parse(Map.of("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc"));
-        assertEquals(chatbot_otel.Protocol.GRPC, s.otlpProtocol());
-        assertEquals("http://localhost:4317", s.otlpEndpoint().toString());
+        assertEquals(Protocol.GRPC, s.otel().otlp().protocol());
+        assertEquals("http://localhost:4317", s.otel().otlp().endpoint().toString());
     }
 
     @Test
     void headersAreParsedAndPercentDecoded() {
         var s = parse(Map.of("OTEL_EXPORTER_OTLP_HEADERS", "x-api-key=abc%3D%3D,x-team=obs"));
-        assertEquals(Map.of("x-api-key", "abc==", "x-team", "obs"), s.otlpHeaders());
+        assertEquals(Map.of("x-api-key", "abc==", "x-team", "obs"), s.otel().otlp().headers());
     }
 
     @ParameterizedTest(name = "OLLAMA_HOST={0} -> {1}")
@@ -91,31 +91,31 @@ class SettingsTest {
             "0.0.0.0, http://127.0.0.1:11434",
     })
     void ollamaHostFollowsOllamasOwnRules(String host, String endpoint) {
-        assertEquals(endpoint, parse(Map.of("OLLAMA_HOST", host)).ollamaEndpoint().toString());
+        assertEquals(endpoint, parse(Map.of("OLLAMA_HOST", host)).ollama().endpoint().toString());
     }
 
     @Test
     void explicitOllamaHostWithoutPortMeansTheSchemesPort() {
-        assertEquals(80, chatbot_otel.port(parse(Map.of("OLLAMA_HOST", "http://example.com")).ollamaEndpoint()));
-        assertEquals(443, chatbot_otel.port(parse(Map.of("OLLAMA_HOST", "https://example.com")).ollamaEndpoint()));
+        assertEquals(80, chatbot_otel.port(parse(Map.of("OLLAMA_HOST", "http://example.com")).ollama().endpoint()));
+        assertEquals(443, chatbot_otel.port(parse(Map.of("OLLAMA_HOST", "https://example.com")).ollama().endpoint()));
     }
 
     @Test
     void ollamaEndpointWinsOverOllamaHost() {
         var s = parse(Map.of("OLLAMA_ENDPOINT", "http://gpu-box:11434/", "OLLAMA_HOST", "other"));
-        assertEquals("http://gpu-box:11434", s.ollamaEndpoint().toString());
+        assertEquals("http://gpu-box:11434", s.ollama().endpoint().toString());
     }
 
     @Test
     void flagsWinOverTheEnvironment() {
         var s = parse(Map.of("OLLAMA_MODEL", "llama3.2:1b"), "--model", "qwen2.5:0.5b", "--temperature", "0.1",
                 "--max-tokens", "50", "--prompt", "hi", "--simulate");
-        assertEquals("qwen2.5:0.5b", s.model());
-        assertEquals(0.1, s.temperature());
-        assertEquals(50, s.maxTokens());
-        assertEquals("hi", s.prompt());
-        assertTrue(s.simulate());
-        assertNull(parse(Map.of()).maxTokens());
+        assertEquals("qwen2.5:0.5b", s.chat().model());
+        assertEquals(0.1, s.chat().temperature());
+        assertEquals(50, s.chat().maxTokens());
+        assertEquals("hi", s.run().prompt());
+        assertTrue(s.run().simulate());
+        assertNull(parse(Map.of()).chat().maxTokens());
     }
 
     @ParameterizedTest(name = "{0}={1}")
@@ -139,14 +139,14 @@ class SettingsTest {
             "OLLAMA_CHUNK_TIMEOUT|fast|use a number of seconds above 0",
     })
     void badValueNamesTheVariableTheValueAndWhatIsAllowed(String variable, String value, String allowed) {
-        var e = assertThrows(chatbot_otel.SettingsException.class, () -> parse(Map.of(variable, value)));
+        var e = assertThrows(SettingsException.class, () -> parse(Map.of(variable, value)));
         assertTrue(e.getMessage().startsWith(variable + "=" + value + " is not valid: "), e.getMessage());
         assertTrue(e.getMessage().contains(allowed), e.getMessage());
     }
 
     @Test
     void malformedHeadersAreRefusedWithoutEchoingTheirValue() {
-        var e = assertThrows(chatbot_otel.SettingsException.class,
+        var e = assertThrows(SettingsException.class,
                 () -> parse(Map.of("OTEL_EXPORTER_OTLP_HEADERS", "Bearer s3cr3t")));
         assertFalse(e.getMessage().contains("s3cr3t"), e.getMessage());
         assertTrue(e.getMessage().startsWith("OTEL_EXPORTER_OTLP_HEADERS is not valid"));
@@ -156,7 +156,7 @@ class SettingsTest {
     @CsvSource(delimiter = '|', value = {"--frobnicate|unknown option --frobnicate", "--temperature 3|--temperature=3 is not valid",
             "--max-tokens 0|--max-tokens=0 is not valid", "--prompt|--prompt needs a value"})
     void badFlagIsOneLine(String args, String message) {
-        var e = assertThrows(chatbot_otel.SettingsException.class, () -> parse(Map.of(), args.split(" ")));
+        var e = assertThrows(SettingsException.class, () -> parse(Map.of(), args.split(" ")));
         assertTrue(e.getMessage().startsWith(message), e.getMessage());
     }
 

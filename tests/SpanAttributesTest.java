@@ -107,8 +107,8 @@ class SpanAttributesTest {
     @Test
     void maxTokensIsRecordedWhenSet() {
         try (var h = Harness.start()) {
-            var request = new chatbot_otel.ChatRequest("llama3.1:8b",
-                    List.of(new chatbot_otel.ChatMessage("user", "hi")), 0.2, 64);
+            var request = new ChatRequest("llama3.1:8b",
+                    List.of(new ChatMessage("user", "hi")), 0.2, 64);
             h.chat.turn(1, request, token -> { });
             assertEquals(64L, attr("generate_response", chatbot_otel.Keys.GEN_AI_REQUEST_MAX_TOKENS, h));
             assertEquals(0.2, attr("generate_response", chatbot_otel.Keys.GEN_AI_REQUEST_TEMPERATURE, h));

@@ -123,18 +123,18 @@ class WireTest {
     }
 
     private chatbot_otel.Telemetry telemetry(Map<String, String> extraEnv) {
-        return chatbot_otel.Telemetry.setup(chatbot_otel.Settings.parse(new String[0], env(extraEnv)),
+        return chatbot_otel.Telemetry.setup(Settings.parse(new String[0], env(extraEnv)),
                 new PrintStream(err, true, StandardCharsets.UTF_8));
     }
 
     private chatbot_otel.TracedChat chatWith(chatbot_otel.Telemetry telemetry) {
-        var settings = chatbot_otel.Settings.parse(new String[0], env(Map.of()));
-        return new chatbot_otel.TracedChat(telemetry.openTelemetry(), new chatbot_otel.OllamaClient(settings.ollamaEndpoint(),
-                settings.timeouts()), settings, new PrintStream(java.io.OutputStream.nullOutputStream()));
+        var settings = Settings.parse(new String[0], env(Map.of()));
+        return new chatbot_otel.TracedChat(telemetry.openTelemetry(), new OllamaClient(settings.ollama().endpoint(),
+                settings.ollama().timeouts()), settings, new PrintStream(java.io.OutputStream.nullOutputStream()));
     }
 
     private void turn(chatbot_otel.TracedChat chat, String prompt) {
-        assertTrue(chat.turn(1, new chatbot_otel.ChatRequest("llama3.1:8b", List.of(new chatbot_otel.ChatMessage("user", prompt)), 0.7, null),
+        assertTrue(chat.turn(1, new ChatRequest("llama3.1:8b", List.of(new ChatMessage("user", prompt)), 0.7, null),
                 t -> { }).ok());
     }
 

@@ -1,0 +1,130 @@
+// chatbot_load.java: load mode, --load N --concurrency C. A companion of chatbot_otel.java (pulled in
+// with //SOURCES): N independent one-turn requests, C in flight at a time, each traced like a REPL
+// turn (llm.queue_size shows the C in flight), then one table. It answers "what does my LLM do
+// under load" and, with OTEL_SDK_DISABLED=true as the baseline, "what does the telemetry cost"
+// (bench/overhead.java runs exactly that comparison). It drives the traced chat; it makes no
+// telemetry of its own.
+
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** One request's outcome, as the load table needs it. */
+record Sample(long latencyNanos, long firstTokenNanos, long outputTokens, ErrorType error) {}
+
+/** What a load run measured. */
+record LoadReport(int requests, int concurrency, long wallNanos, List<Sample> samples, long spansEnded, long spansExported) {
+    List<Sample> ok() {
+        return samples.stream().filter(s -> s.error() == null).toList();
+    }
+
+    double throughput() {
+        return requests / chatbot_otel.seconds(wallNanos);
+    }
+
+    Map<String, Long> errorsByType() {
+        var counts = new java.util.TreeMap<String, Long>();
+        samples.stream().filter(s -> s.error() != null).forEach(s -> counts.merge(s.error().value(), 1L, Long::sum));
+        return counts;
+    }
+
+    double meanLatencyMillis() {
+        return samples.stream().mapToLong(Sample::latencyNanos).average().orElse(0) / 1e6;
+    }
+
+    /** The q-quantile (0..1) in milliseconds, nearest rank; NaN with no value. */
+    static double percentileMillis(List<Long> nanos, double q) {
+        if (nanos.isEmpty()) return Double.NaN;
+        var sorted = nanos.stream().sorted().toList();
+        int rank = (int) Math.ceil(q * sorted.size());
+        return sorted.get(Math.max(0, rank - 1)) / 1e6;
+    }
+
+    double latencyMillis(double q) {
+        return percentileMillis(ok().stream().map(Sample::latencyNanos).toList(), q);
+    }
+
+    double firstTokenMillis(double q) {
+        return percentileMillis(ok().stream().map(Sample::firstTokenNanos).filter(n -> n >= 0).toList(), q);
+    }
+
+    double outputTokensPerSecond() {
+        return ok().stream().mapToLong(Sample::outputTokens).sum() / chatbot_otel.seconds(wallNanos);
+    }
+
+    void print(PrintStream out, String target) {
+        out.printf("Load: %d requests, concurrency %d, against %s%n", requests, concurrency, target);
+        out.printf("  %-20s %d (%d ok, %d failed)%n", "requests", requests, ok().size(), requests - ok().size());
+        out.printf("  %-20s %s%n", "errors by type", errorsByType().isEmpty() ? "none" : errorsByType().toString());
+        out.printf("  %-20s %.1f requests/s over %.2f s%n", "throughput", throughput(), chatbot_otel.seconds(wallNanos));
+        out.printf("  %-20s p50 %.1f ms   p95 %.1f ms   p99 %.1f ms%n", "latency", latencyMillis(0.50), latencyMillis(0.95), latencyMillis(0.99));
+        out.printf("  %-20s p50 %.1f ms   p95 %.1f ms%n", "time to first token", firstTokenMillis(0.50), firstTokenMillis(0.95));
+        out.printf("  %-20s %.0f%n", "output tokens/s", outputTokensPerSecond());
+        out.printf("  %-20s %d ended, %d exported, %d dropped by the SDK%n", "spans", spansEnded, spansExported,
+                Math.max(0, spansEnded - spansExported));
+    }
+}
+
+final class LoadMode {
+    /** After the run, how long the table waits for the batch processor to hand over the last spans. */
+    static final Duration FLUSH_BEFORE_COUNTING = Duration.ofSeconds(5);
+
+    private final Settings settings;
+    private final chatbot_otel.TracedChat chat;
+    private final chatbot_otel.Telemetry telemetry;
+
+    LoadMode(Settings settings, chatbot_otel.TracedChat chat, chatbot_otel.Telemetry telemetry) {
+        this.settings = settings;
+        this.chat = chat;
+        this.telemetry = telemetry;
+    }
+
+    int run(PrintStream out) {
+        LoadReport report = measure();
+        report.print(out, settings.chat().model() + " at " + settings.ollama().endpoint());
+        return report.ok().isEmpty() ? 1 : 0;
+    }
+
+    LoadReport measure() {
+        Load load = settings.run().load();
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(load.concurrency(), r -> {
+            var t = new Thread(r, "load");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            long start = System.nanoTime();
+            var futures = new ArrayList<java.util.concurrent.Future<Sample>>();
+            for (int i = 0; i < load.requests(); i++) {
+                int turn = i + 1;
+                String prompt = load.prompts().get(i % load.prompts().size());
+                futures.add(pool.submit(() -> one(turn, prompt)));
+            }
+            var samples = new ArrayList<Sample>();
+            for (var future : futures) samples.add(future.get());
+            long wall = System.nanoTime() - start;
+            telemetry.flush(FLUSH_BEFORE_COUNTING);
+            var counts = telemetry.spanCounts();
+            return new LoadReport(load.requests(), load.concurrency(), wall, samples, counts.ended(), counts.exported());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("load run interrupted", e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException("a load request failed unexpectedly", e.getCause());
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private Sample one(int turn, String prompt) {
+        var request = new ChatRequest(settings.chat().model(), List.of(new ChatMessage("user", prompt)), settings.chat().temperature(), settings.chat().maxTokens());
+        long start = System.nanoTime();
+        var firstToken = new java.util.concurrent.atomic.AtomicLong(-1);
+        chatbot_otel.TurnResult result = chat.turn(turn, request, token -> firstToken.compareAndSet(-1, System.nanoTime() - start));
+        long latency = System.nanoTime() - start;
+        long outputTokens = result.usage() != null ? result.usage().outputTokens() : 0;
+        return new Sample(latency, firstToken.get(), outputTokens, result.ok() ? null : result.error().type);
+    }
+}

@@ -1,0 +1,361 @@
+// chatbot_settings.java: the chatbot's settings, read once at start-up from the environment and the
+// command line. A companion of chatbot_otel.java (pulled in with //SOURCES): no OpenTelemetry here.
+// A bad value stops the program before the first prompt with one line naming the variable, the
+// value and what is allowed (exit status 2). Nothing outside this file reads System.getenv.
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.OptionalDouble;
+import java.util.Set;
+
+/** A setting with a value that cannot be used; its message is the one line the user reads. */
+final class SettingsException extends RuntimeException {
+    SettingsException(String message) {
+        super(message);
+    }
+}
+
+enum Protocol { HTTP_PROTOBUF, GRPC }
+
+/** Every setting, in four groups: the telemetry, Ollama, the chat, and how this run goes. */
+record Settings(OtelSettings otel, OllamaSettings ollama, ChatSettings chat, RunSettings run) {
+
+    static final String DEFAULT_SERVICE_NAME = "llm-chatbot-otel";
+    static final String DEFAULT_MODEL = "llama3.1:8b";
+    static final double DEFAULT_TEMPERATURE = 0.7;
+
+    static final String USAGE = """
+            Usage: jbang chatbot_otel.java [options]
+
+            Options:
+              --simulate           chat with the built-in Ollama simulator (no Ollama needed)
+              --prompt TEXT        answer one prompt, print the answer and exit
+              --model NAME         Ollama model (default: OLLAMA_MODEL or llama3.1:8b)
+              --temperature X      sampling temperature, 0 to 2 (default 0.7)
+              --max-tokens N       cap the answer length (Ollama's num_predict)
+              --load N             load mode: N one-turn requests, then a table of throughput and latency
+              --concurrency C      load mode: requests in flight at once (default 4)
+              --prompts FILE       load mode: one prompt per line (default: eight built-in prompts)
+              --help               this text
+
+            Settings (environment):
+              OTEL_SERVICE_NAME                     service name (llm-chatbot-otel)
+              OTEL_RESOURCE_ATTRIBUTES              k=v,k=v merged into the resource
+              OTEL_EXPORTER_OTLP_ENDPOINT           collector URL (http://localhost:4318; 4317 for grpc)
+              OTEL_EXPORTER_OTLP_PROTOCOL           http/protobuf (default) or grpc
+              OTEL_EXPORTER_OTLP_HEADERS            k=v,k=v sent with every export (API keys)
+              OTEL_TRACES_EXPORTER, OTEL_LOGS_EXPORTER   otlp (default), console, none
+              OTEL_METRICS_EXPORTER                 otlp (default), console, prometheus, none
+              OTEL_EXPORTER_PROMETHEUS_PORT         scrape port for 'prometheus' (9464, on 127.0.0.1)
+              OTEL_METRIC_EXPORT_INTERVAL           metric push interval in ms (10000)
+              OTEL_TRACES_SAMPLER, OTEL_TRACES_SAMPLER_ARG   parentbased_always_on (default), traceidratio, ...
+              OTEL_SDK_DISABLED                     true: no telemetry, the chat still works
+              OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT   false: keep prompts and answers out of telemetry
+              OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT     longer attribute values are truncated (8192)
+              OLLAMA_ENDPOINT                       Ollama URL (http://localhost:11434; OLLAMA_HOST is honoured)
+              OLLAMA_MODEL                          model name (llama3.1:8b)
+              OLLAMA_CONNECT_TIMEOUT                seconds to connect to Ollama (5)
+              OLLAMA_FIRST_TOKEN_TIMEOUT            seconds to wait for the first token (120: cold model loads are slow)
+              OLLAMA_CHUNK_TIMEOUT                  seconds to wait between two chunks of an answer (30)
+              LOG_LEVEL                             DEBUG, INFO (default), WARN, ERROR
+              JAEGER_UI                             base URL for /trace links (http://localhost:16686)
+            """;
+
+    static Settings parse(String[] args, Map<String, String> environment) {
+        var env = new Env(environment);
+        var flags = Flags.parse(args);
+        return new Settings(OtelSettings.read(env), OllamaSettings.read(env),
+                ChatSettings.read(env, flags), new RunSettings(flags.simulate(), flags.prompt(), flags.load(), flags.help()));
+    }
+
+    /** The same settings with Ollama elsewhere: where the simulator listens, when one runs. */
+    Settings withOllamaEndpoint(URI endpoint) {
+        return new Settings(otel, new OllamaSettings(endpoint, ollama.timeouts()), chat, run);
+    }
+}
+
+/** What the telemetry does: the OTEL_* variables of the OpenTelemetry specification, and two of ours. */
+record OtelSettings(String serviceName, Map<String, String> resourceAttributes, Otlp otlp, Exporters exporters,
+                    Sampling sampling, Limits limits, boolean sdkDisabled, String logLevel, URI jaegerUi) {
+
+    static final String PROMETHEUS_HOST = "127.0.0.1";
+    private static final Set<String> SPAN_AND_LOG_EXPORTERS = Set.of("otlp", "console", "none");
+    private static final Set<String> METRIC_EXPORTERS = Set.of("otlp", "console", "prometheus", "none");
+    private static final Set<String> SAMPLERS = Set.of("always_on", "always_off", "traceidratio",
+            "parentbased_always_on", "parentbased_always_off", "parentbased_traceidratio");
+    private static final Set<String> LOG_LEVELS = Set.of("DEBUG", "INFO", "WARN", "ERROR");
+
+    /** Where OTLP goes: the protocol, the collector's base URL, the headers sent with every export. */
+    record Otlp(Protocol protocol, URI endpoint, Map<String, String> headers) {}
+
+    /** Per signal, otlp, console or none (metrics: also prometheus, pulled on 127.0.0.1:port). */
+    record Exporters(String traces, String metrics, String logs, int prometheusPort, Duration metricInterval) {}
+
+    record Sampling(String sampler, double ratio) {}
+
+    /** Whether prompts and answers are recorded, and how long an attribute value may get. */
+    record Limits(boolean captureContent, int attributeValueLength) {}
+
+    static OtelSettings read(Env env) {
+        var protocol = switch (env.text("OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf")) {
+            case "http/protobuf" -> Protocol.HTTP_PROTOBUF;
+            case "grpc" -> Protocol.GRPC;
+            default -> throw env.invalid("OTEL_EXPORTER_OTLP_PROTOCOL", "use http/protobuf or grpc");
+        };
+        var otlp = new Otlp(protocol,
+                env.url("OTEL_EXPORTER_OTLP_ENDPOINT", protocol == Protocol.GRPC ? "http://localhost:4317" : "http://localhost:4318"),
+                env.pairs("OTEL_EXPORTER_OTLP_HEADERS"));
+        var exporters = new Exporters(
+                env.choice("OTEL_TRACES_EXPORTER", "otlp", SPAN_AND_LOG_EXPORTERS),
+                env.choice("OTEL_METRICS_EXPORTER", "otlp", METRIC_EXPORTERS),
+                env.choice("OTEL_LOGS_EXPORTER", "otlp", SPAN_AND_LOG_EXPORTERS),
+                env.whole("OTEL_EXPORTER_PROMETHEUS_PORT", 9464, 0, 65535),
+                Duration.ofMillis(env.whole("OTEL_METRIC_EXPORT_INTERVAL", 10_000, 1, Integer.MAX_VALUE)));
+        var sampling = new Sampling(env.choice("OTEL_TRACES_SAMPLER", "parentbased_always_on", SAMPLERS),
+                env.number("OTEL_TRACES_SAMPLER_ARG", 1.0, 0, 1, "use a ratio from 0 to 1, e.g. 0.25"));
+        var limits = new Limits(env.bool("OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT", true),
+                env.whole("OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT", 8192, 1, Integer.MAX_VALUE));
+        String logLevel = env.text("LOG_LEVEL", "INFO").toUpperCase(Locale.ROOT).replace("WARNING", "WARN");
+        if (!LOG_LEVELS.contains(logLevel)) throw env.invalid("LOG_LEVEL", "use DEBUG, INFO, WARN or ERROR");
+        var resource = resourceAttributes(env);
+        return new OtelSettings(resource.get("service.name"), resource, otlp, exporters, sampling, limits,
+                env.bool("OTEL_SDK_DISABLED", false), logLevel, env.url("JAEGER_UI", "http://localhost:16686"));
+    }
+
+    boolean captureContent() {
+        return limits.captureContent();
+    }
+
+    /** Resource defaults, then OTEL_RESOURCE_ATTRIBUTES over them, then OTEL_SERVICE_NAME over all. */
+    private static Map<String, String> resourceAttributes(Env env) {
+        var attributes = new LinkedHashMap<String, String>();
+        attributes.put("service.name", Settings.DEFAULT_SERVICE_NAME);
+        attributes.put("service.version", chatbot_otel.VERSION);
+        attributes.put("deployment.environment.name", "development");
+        attributes.put("host.name", localHostName());
+        attributes.putAll(env.pairs("OTEL_RESOURCE_ATTRIBUTES"));
+        String serviceName = env.text("OTEL_SERVICE_NAME", null);
+        if (serviceName != null) attributes.put("service.name", serviceName);
+        return Map.copyOf(attributes);
+    }
+
+    private static String localHostName() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            return "localhost";
+        }
+    }
+}
+
+/** Where Ollama is and how long to wait for it. */
+record OllamaSettings(URI endpoint, Timeouts timeouts) {
+    static OllamaSettings read(Env env) {
+        return new OllamaSettings(endpoint(env), new Timeouts(env.seconds("OLLAMA_CONNECT_TIMEOUT", 5),
+                env.seconds("OLLAMA_FIRST_TOKEN_TIMEOUT", 120), env.seconds("OLLAMA_CHUNK_TIMEOUT", 30)));
+    }
+
+    /** OLLAMA_ENDPOINT, else Ollama's own OLLAMA_HOST rules: scheme optional, bare host gets 11434. */
+    private static URI endpoint(Env env) {
+        if (env.text("OLLAMA_ENDPOINT", null) != null) return env.url("OLLAMA_ENDPOINT", null);
+        String host = env.text("OLLAMA_HOST", null);
+        if (host == null) return URI.create("http://localhost:11434");
+        String url = host.contains("://") ? host : "http://" + host;
+        URI uri = Env.parseHttpUrl("OLLAMA_HOST", host, url);
+        if (!host.contains("://") && uri.getPort() == -1) uri = URI.create(url + ":11434");
+        if (uri.getHost().equals("0.0.0.0")) uri = URI.create(uri.toString().replace("0.0.0.0", "127.0.0.1"));
+        return uri;
+    }
+}
+
+/** The model and how it samples; flags win over the environment. */
+record ChatSettings(String model, double temperature, Integer maxTokens) {
+    static ChatSettings read(Env env, Flags flags) {
+        return new ChatSettings(flags.model() != null ? flags.model() : env.text("OLLAMA_MODEL", Settings.DEFAULT_MODEL),
+                flags.temperature() != null ? flags.temperature() : Settings.DEFAULT_TEMPERATURE, flags.maxTokens());
+    }
+}
+
+/** How this run goes: simulated or not, one prompt, load mode, or just --help. */
+record RunSettings(boolean simulate, String prompt, Load load, boolean help) {}
+
+/** Load mode: N independent one-turn requests, C at a time, prompts taken round-robin. */
+record Load(int requests, int concurrency, List<String> prompts) {
+    static final List<String> BUILT_IN = List.of(
+            "What is OpenTelemetry?", "Explain a span in one sentence.", "Why do histograms beat averages for latency?",
+            "What does a trace id identify?", "Name three signals of observability.", "What is a semantic convention?",
+            "How should an LLM call be sampled?", "What is time to first token?");
+
+    /** One prompt per non-blank line of the file, or the built-in ones. */
+    static List<String> prompts(String file) {
+        if (file == null) return BUILT_IN;
+        try {
+            var lines = java.nio.file.Files.readAllLines(java.nio.file.Path.of(file), StandardCharsets.UTF_8).stream()
+                    .map(String::strip).filter(l -> !l.isEmpty()).toList();
+            if (lines.isEmpty()) throw new SettingsException("--prompts=" + file + " is not valid: the file has no prompt in it");
+            return lines;
+        } catch (IOException | java.io.UncheckedIOException | java.nio.file.InvalidPathException e) {
+            throw new SettingsException("--prompts=" + file + " is not valid: cannot read it (" + Messages.rootMessage(e) + ")");
+        }
+    }
+}
+
+/** Command-line flags; they win over the environment. */
+record Flags(boolean simulate, String prompt, String model, Double temperature, Integer maxTokens, boolean help, Load load) {
+    static Flags parse(String[] args) {
+        boolean simulate = false, help = false;
+        String prompt = null, model = null, promptsFile = null;
+        Double temperature = null;
+        Integer maxTokens = null, loadRequests = null, concurrency = null;
+        for (int i = 0; i < args.length; i++) {
+            String flag = args[i];
+            switch (flag) {
+                case "--simulate" -> simulate = true;
+                case "--help", "-h" -> help = true;
+                case "--prompt" -> prompt = value(args, ++i, flag);
+                case "--model" -> model = value(args, ++i, flag);
+                case "--temperature" -> temperature = number(flag, value(args, ++i, flag), 0, 2, "use a number from 0 to 2");
+                case "--max-tokens" -> maxTokens = whole(flag, value(args, ++i, flag), 1, Integer.MAX_VALUE);
+                case "--load" -> loadRequests = whole(flag, value(args, ++i, flag), 1, 1_000_000);
+                case "--concurrency" -> concurrency = whole(flag, value(args, ++i, flag), 1, 1024);
+                case "--prompts" -> promptsFile = value(args, ++i, flag);
+                default -> throw new SettingsException("unknown option " + flag + " (see --help)");
+            }
+        }
+        if (prompt != null && prompt.isBlank()) throw new SettingsException("--prompt needs a non-empty text");
+        if (model != null && model.isBlank()) throw new SettingsException("--model needs a non-empty name");
+        if (loadRequests == null && (concurrency != null || promptsFile != null)) {
+            throw new SettingsException("--concurrency and --prompts go with --load N");
+        }
+        if (loadRequests != null && prompt != null) throw new SettingsException("--load and --prompt do not go together");
+        Load load = loadRequests == null ? null
+                : new Load(loadRequests, concurrency == null ? 4 : concurrency, Load.prompts(promptsFile));
+        return new Flags(simulate, prompt, model, temperature, maxTokens, help, load);
+    }
+
+    private static double number(String flag, String text, double min, double max, String allowed) {
+        return Env.parseNumber(text, min, max, false).orElseThrow(
+                () -> new SettingsException(flag + "=" + text + " is not valid: " + allowed));
+    }
+
+    private static int whole(String flag, String text, int min, int max) {
+        return (int) Env.parseNumber(text, min, max, true).orElseThrow(() -> new SettingsException(flag + "=" + text
+                + " is not valid: " + (max == Integer.MAX_VALUE ? "use a whole number above " + (min - 1) : "use a whole number from " + min + " to " + max)));
+    }
+
+    private static String value(String[] args, int i, String flag) {
+        if (i >= args.length) throw new SettingsException(flag + " needs a value (see --help)");
+        return args[i];
+    }
+}
+
+/**
+ * The one reader of the environment. Every setting goes through these few parsers, and every bad
+ * value becomes one SettingsException that names the variable, shows the value and says what works.
+ */
+record Env(Map<String, String> vars) {
+
+    /** The trimmed value, or the fallback when unset or blank. */
+    String text(String name, String fallback) {
+        String v = vars.get(name);
+        return v == null || v.isBlank() ? fallback : v.trim();
+    }
+
+    SettingsException invalid(String name, String allowed) {
+        return new SettingsException(name + "=" + vars.get(name) + " is not valid: " + allowed);
+    }
+
+    String choice(String name, String fallback, Set<String> allowed) {
+        String v = text(name, fallback).toLowerCase(Locale.ROOT);
+        if (allowed.contains(v)) return v;
+        throw invalid(name, "use " + String.join(", ", allowed.stream().sorted().toList()));
+    }
+
+    boolean bool(String name, boolean fallback) {
+        String v = text(name, null);
+        if (v == null) return fallback;
+        if (v.equalsIgnoreCase("true")) return true;
+        if (v.equalsIgnoreCase("false")) return false;
+        throw invalid(name, "use true or false");
+    }
+
+    double number(String name, double fallback, double min, double max, String allowed) {
+        String v = text(name, null);
+        if (v == null) return fallback;
+        return parseNumber(v, min, max, false).orElseThrow(() -> invalid(name, allowed));
+    }
+
+    int whole(String name, int fallback, int min, int max) {
+        String v = text(name, null);
+        if (v == null) return fallback;
+        return (int) parseNumber(v, min, max, true).orElseThrow(() -> invalid(name, "use a whole number from " + min + " to " + max));
+    }
+
+    /** A duration in seconds (decimals allowed: 0.5), from 1 ms to an hour. */
+    Duration seconds(String name, double fallback) {
+        double s = number(name, fallback, 0.001, 3600, "use a number of seconds above 0 and at most 3600, e.g. 30 or 0.5");
+        return Duration.ofNanos(Math.round(s * 1e9));
+    }
+
+    /**
+     * The one number parser: a finite number within [min, max], and a whole one when asked. Exponent
+     * forms pass (1e3), NaN and Infinity do not; empty when the text is no such number.
+     */
+    static OptionalDouble parseNumber(String text, double min, double max, boolean whole) {
+        try {
+            double d = Double.parseDouble(text.strip());
+            boolean fits = Double.isFinite(d) && d >= min && d <= max && (!whole || d == Math.rint(d));
+            return fits ? OptionalDouble.of(d) : OptionalDouble.empty();
+        } catch (NumberFormatException e) {
+            return OptionalDouble.empty();
+        }
+    }
+
+    /** An http(s) URL without a trailing slash. */
+    URI url(String name, String fallback) {
+        String v = text(name, fallback);
+        URI uri = parseHttpUrl(name, v, v);
+        String s = uri.toString();
+        return s.endsWith("/") ? URI.create(s.substring(0, s.length() - 1)) : uri;
+    }
+
+    static URI parseHttpUrl(String name, String shown, String url) {
+        try {
+            URI uri = new URI(url);
+            if (("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) && uri.getHost() != null) return uri;
+        } catch (URISyntaxException ignored) {
+            // reported below
+        }
+        throw new SettingsException(name + "=" + shown + " is not valid: use an http:// or https:// URL, e.g. http://localhost:4318");
+    }
+
+    /** The OTEL_*_HEADERS / OTEL_RESOURCE_ATTRIBUTES format: k=v pairs, comma separated, values percent-encoded. */
+    Map<String, String> pairs(String name) {
+        String v = text(name, null);
+        var result = new LinkedHashMap<String, String>();
+        if (v == null) return result;
+        for (String pair : v.split(",")) {
+            int eq = pair.indexOf('=');
+            if (pair.isBlank()) continue;
+            // Never echo the value: OTLP headers carry API keys.
+            var problem = new SettingsException(name + " is not valid: expected key=value pairs separated by commas,"
+                    + " values percent-encoded");
+            if (eq <= 0 || pair.substring(0, eq).isBlank()) throw problem;
+            try {
+                result.put(pair.substring(0, eq).trim(), URLDecoder.decode(pair.substring(eq + 1).trim(), StandardCharsets.UTF_8));
+            } catch (IllegalArgumentException badPercentEncoding) {
+                throw problem;
+            }
+        }
+        return result;
+    }
+}

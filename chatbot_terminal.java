@@ -1,0 +1,172 @@
+// chatbot_terminal.java: what the chatbot needs from the terminal and the JVM, none of it about
+// OpenTelemetry. A companion of chatbot_otel.java (pulled in with //SOURCES): Ctrl-C, whether a
+// person is typing, the SDK's own export errors as one readable line, and a bounded exit flush.
+
+import java.io.Console;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.SimpleFormatter;
+
+final class Terminal {
+    private Terminal() {
+    }
+
+    /** True when a person types at a terminal; piped input gets no "You: " prompts. */
+    static boolean stdinIsTerminal() {
+        Console console = System.console();
+        if (console == null) return false;
+        try {
+            // Java 22+ returns a Console even for pipes and says which it is with isTerminal().
+            return (boolean) Console.class.getMethod("isTerminal").invoke(console);
+        } catch (ReflectiveOperationException olderJava) {
+            return true; // before Java 22 a Console exists only for a terminal
+        }
+    }
+}
+
+/**
+ * Ctrl-C (SIGINT). Java's default ends the JVM, running shutdown hooks (the telemetry flush). We want
+ * more: during an answer, Ctrl-C cancels just that turn (error.type=cancelled) and the REPL goes on;
+ * at the prompt it leaves, still through the hooks. sun.misc.Signal is the JDK's only way to catch a
+ * signal; it lives in the jdk.unsupported module, present in every JDK.
+ */
+final class CtrlC {
+    private CtrlC() {
+    }
+
+    static void install(chatbot_otel.Repl repl) {
+        try {
+            sun.misc.Signal.handle(new sun.misc.Signal("INT"), signal -> {
+                if (!repl.interrupt()) System.exit(130); // 128 + SIGINT, as shells report it
+            });
+        } catch (IllegalArgumentException | UnsupportedOperationException notSupported) {
+            // No SIGINT here (e.g. some Windows consoles): Ctrl-C keeps its default, which still flushes.
+        }
+    }
+}
+
+/**
+ * The SDK reports export failures through java.util.logging, one stack trace per failed batch. With
+ * no collector running that would bury the chat, so the first problem is shown as one line and the
+ * rest are swallowed (all of them, with stack traces, at LOG_LEVEL=DEBUG). Console exporters also
+ * log through java.util.logging; their lines pass through untouched.
+ */
+final class ExportProblems extends Handler {
+    // java.util.logging holds loggers weakly: keep ours, or its configuration is lost to GC.
+    private static final java.util.logging.Logger OTEL_LOGGER = java.util.logging.Logger.getLogger("io.opentelemetry");
+    private static final String CONSOLE_EXPORTERS = "io.opentelemetry.exporter.logging";
+
+    private final PrintStream err;
+    private final boolean debug;
+    private final String destination;
+    private final AtomicBoolean warned = new AtomicBoolean();
+    private final SimpleFormatter formatter = new SimpleFormatter();
+
+    private ExportProblems(PrintStream err, boolean debug, String destination) {
+        this.err = err;
+        this.debug = debug;
+        this.destination = destination;
+    }
+
+    static void install(PrintStream err, OtelSettings otel) {
+        boolean debug = otel.logLevel().equals("DEBUG");
+        for (Handler old : OTEL_LOGGER.getHandlers()) OTEL_LOGGER.removeHandler(old);
+        OTEL_LOGGER.setUseParentHandlers(false);
+        OTEL_LOGGER.setLevel(debug ? Level.FINE : Level.INFO);
+        OTEL_LOGGER.addHandler(new ExportProblems(err, debug, otel.otlp().endpoint().toString()));
+    }
+
+    @Override
+    public void publish(LogRecord record) {
+        if (record.getLoggerName() != null && record.getLoggerName().startsWith(CONSOLE_EXPORTERS)
+                && record.getLevel().intValue() < Level.WARNING.intValue()) {
+            err.println(formatter.formatMessage(record));
+        } else if (debug) {
+            err.print(formatter.format(record));
+        } else if (record.getLevel().intValue() >= Level.WARNING.intValue() && warned.compareAndSet(false, true)) {
+            err.println("warning: telemetry export to " + destination + " failed (" + oneLine(record)
+                    + "). Is the collector running? The chat goes on; further export errors are not shown.");
+        }
+    }
+
+    private String oneLine(LogRecord record) {
+        String text = record.getThrown() != null ? Messages.rootMessage(record.getThrown()) : formatter.formatMessage(record);
+        text = text.replaceAll("\\s+", " ").strip();
+        return text.length() > 160 ? text.substring(0, 160) + "..." : text;
+    }
+
+    @Override
+    public void flush() {
+        err.flush();
+    }
+
+    @Override
+    public void close() {
+        flush();
+    }
+}
+
+/**
+ * The exit flush: run once, whoever asks first (`exit` on the main thread, or the shutdown hook that
+ * Ctrl-C and SIGTERM run), and never for longer than its budget. A second caller waits for the
+ * first instead of returning at once: returning would let the JVM halt when the hooks end, cutting
+ * the flush short. The flush runs on its own daemon thread because what it waits on (an export to a
+ * collector that hangs) may not stop when asked.
+ */
+final class ExitFlush implements Runnable {
+    private final Runnable flush;
+    private final Duration budget;
+    private final AtomicBoolean started = new AtomicBoolean();
+    private final CountDownLatch done = new CountDownLatch(1);
+    private final Thread hook = new Thread(this, "telemetry-shutdown");
+
+    private ExitFlush(Runnable flush, Duration budget) {
+        this.flush = flush;
+        this.budget = budget;
+    }
+
+    /** The flush, registered as a shutdown hook too: Ctrl-C skips try-with-resources. */
+    static ExitFlush onExit(Runnable flush, Duration budget) {
+        var exitFlush = new ExitFlush(flush, budget);
+        Runtime.getRuntime().addShutdownHook(exitFlush.hook);
+        return exitFlush;
+    }
+
+    @Override
+    public void run() {
+        if (!started.compareAndSet(false, true)) {
+            awaitQuietly(() -> done.await(budget.toMillis() + 200, TimeUnit.MILLISECONDS));
+            return;
+        }
+        try {
+            var worker = new Thread(flush, "telemetry-flush");
+            worker.setDaemon(true);
+            worker.start();
+            awaitQuietly(() -> worker.join(budget.toMillis()));
+            // Only now: until the flush is over, a Ctrl-C must find the hook, and the hook waits for us.
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException alreadyShuttingDown) {
+            // we are the hook, or the JVM is exiting anyway
+        } finally {
+            done.countDown();
+        }
+    }
+
+    private interface Wait {
+        void await() throws InterruptedException;
+    }
+
+    private static void awaitQuietly(Wait wait) {
+        try {
+            wait.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
