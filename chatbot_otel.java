@@ -415,7 +415,7 @@ public class chatbot_otel {
             tracer = otel.getTracer(SCOPE, VERSION);
             logger = otel.getLogsBridge().loggerBuilder(SCOPE).setInstrumentationVersion(VERSION).build();
             Meter meter = otel.getMeter(SCOPE);
-            // The seed's metrics. Units follow UCUM; exporters turn `s` into `_seconds` and counters into `_total`.
+            // The reference chatbot's metrics. Units follow UCUM; exporters turn `s` into `_seconds` and counters into `_total`.
             requests = meter.counterBuilder("llm.requests").setUnit("{request}")
                     .setDescription("LLM requests by model and outcome").build();
             requestDuration = meter.histogramBuilder("llm.request.duration").setUnit("s")
@@ -678,9 +678,9 @@ public class chatbot_otel {
          */
         private void recordTurnMetrics(String model, StreamProgress progress, Usage usage, OllamaException error, long durationNanos) {
             String status = error == null ? "success" : "error";
-            var seedAttributes = Attributes.of(Keys.MODEL, model, Keys.STATUS, status);
-            instruments.requests.add(1, seedAttributes);
-            instruments.requestDuration.record(seconds(durationNanos), seedAttributes);
+            var referenceAttributes = Attributes.of(Keys.MODEL, model, Keys.STATUS, status);
+            instruments.requests.add(1, referenceAttributes);
+            instruments.requestDuration.record(seconds(durationNanos), referenceAttributes);
             var genAi = genAiAttributes(model, progress.responseModel);
             if (progress.firstChunkNanos >= 0) instruments.timeToFirstChunk.record(seconds(progress.firstChunkNanos), genAi);
             for (int i = 0; i < progress.gaps; i++) instruments.timePerOutputChunk.record(seconds(progress.gapNanos[i]), genAi);
@@ -803,7 +803,7 @@ public class chatbot_otel {
     }
 
     /**
-     * Structured logging, two ways at once: a JSON line on stderr (what the seed prints) and an
+     * Structured logging, two ways at once: a JSON line on stderr (what the reference chatbot prints) and an
      * OpenTelemetry log record (what the collector receives). Both carry the current trace and span
      * ids, which is what lets Grafana jump from a log line to its trace.
      */
@@ -1061,9 +1061,9 @@ public class chatbot_otel {
     // (its dashboards use them), then the semantic conventions'. A rename is one edit here.
     // =========================================================================================
 
-    /** Attribute keys. Seed names first (the seed's dashboards use them), then semantic conventions. */
+    /** Attribute keys. The reference chatbot's names first (its dashboards use them), then semantic conventions. */
     static final class Keys {
-        // The seed's own llm.* and app.* names.
+        // The reference chatbot's own llm.* and app.* names.
         static final AttributeKey<String> LLM_MODEL = AttributeKey.stringKey("llm.model");
         static final AttributeKey<String> LLM_PROMPT = AttributeKey.stringKey("llm.prompt");
         static final AttributeKey<String> LLM_RESPONSE = AttributeKey.stringKey("llm.response");
@@ -1096,7 +1096,7 @@ public class chatbot_otel {
         static final AttributeKey<String> GEN_AI_OUTPUT_MESSAGES = AttributeKey.stringKey("gen_ai.output.messages");
         static final AttributeKey<String> GEN_AI_TOKEN_TYPE = AttributeKey.stringKey("gen_ai.token.type");
 
-        // Stable HTTP, server and error conventions, and the seed's older http.* names beside them.
+        // Stable HTTP, server and error conventions, and the reference chatbot's older http.* names beside them.
         static final AttributeKey<String> SERVER_ADDRESS = AttributeKey.stringKey("server.address");
         static final AttributeKey<Long> SERVER_PORT = AttributeKey.longKey("server.port");
         static final AttributeKey<String> ERROR_TYPE = AttributeKey.stringKey("error.type");
@@ -1113,7 +1113,7 @@ public class chatbot_otel {
         static final AttributeKey<Double> OLLAMA_PROMPT_EVAL_DURATION_MS = AttributeKey.doubleKey("ollama.prompt_eval_duration_ms");
         static final AttributeKey<Double> OLLAMA_EVAL_DURATION_MS = AttributeKey.doubleKey("ollama.eval_duration_ms");
 
-        // Metric attributes of the seed's llm_* series: short names, as its PromQL uses them.
+        // Metric attributes of the reference chatbot's llm_* series: short names, as its PromQL uses them.
         static final AttributeKey<String> MODEL = AttributeKey.stringKey("model");
         static final AttributeKey<String> STATUS = AttributeKey.stringKey("status");
         static final AttributeKey<String> TYPE = AttributeKey.stringKey("type");

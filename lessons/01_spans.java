@@ -17,16 +17,19 @@
 //                                              the spans to a collector instead of the console
 // You should see
 //   == Step 1: Wire a tracer provider by hand
-//   tracer provider: SimpleSpanProcessor -> console exporter, resource service.name=lesson-01-spans
+//   tracer provider: SimpleSpanProcessor -> LoggingSpanExporter, resource service.name=lesson-01-spans
 //   == Step 2: One span
-//      -> 'chat_interaction' : <trace-id> <span-id> INTERNAL [tracer: lesson-01:] {}
-//   trace id <trace-id> (32 hex), span id <span-id> (16 hex), took 0.2 ms
+//   -> 'chat_interaction' : <trace-id> <span-id> INTERNAL [tracer: lesson-01:] {}
+//   trace id <trace-id> (32 hex), span id <span-id> (16 hex), took <n> ms for 16 characters
 //   == Step 3: Nested spans through the current context
-//      -> 'ollama_request' ... then 'generate_response' ... then 'chat_interaction' (children end first)
-//   ollama_request    parent = generate_response's span id
-//   generate_response parent = chat_interaction's span id, one trace id for all three
+//   -> 'ollama_request' : <trace-id> <span-id> INTERNAL [tracer: lesson-01:] {}
+//   ollama_request    parent = <span-id> = generate_response <span-id>
+//   generate_response parent = <span-id> = chat_interaction <span-id>
+//   one trace id for all three: <trace-id>
 //   == Step 4: A span is exported when it ends, not before
 //   exported so far: 0 ... after end(): 1
+// (Children end first, so they print first. The ids differ on every run.)
+// In the chatbot   Telemetry.tracerProvider wires the provider; TracedChat.turn starts the root span.
 //
 // Try it yourself
 //   1. At the TRY marker in step 3, add a `log_interaction` span: a child of chat_interaction that
@@ -55,10 +58,12 @@ class Lesson01Spans {
     public static void main(String[] args) {
         var options = LessonKit.options(args);
         OpenTelemetrySdk otel = LessonKit.step(options, 1, "Wire a tracer provider by hand",
+                "Exporter = where spans go; processor = when; provider = how tracers are made.",
                 () -> wireTracerProvider(options.otlp() ? null : LessonKit.consoleSpans(), options));
-        LessonKit.step(options, 2, "One span", () -> oneSpan(otel));
-        LessonKit.step(options, 3, "Nested spans through the current context", () -> nestedSpans(otel));
-        LessonKit.step(options, 4, "A span is exported when it ends, not before", () -> exportedOnEnd());
+        LessonKit.step(options, 2, "One span", "Start, work, end: ending records the duration.", () -> oneSpan(otel));
+        LessonKit.step(options, 3, "Nested spans through the current context", "makeCurrent() makes the next spans children.",
+                () -> nestedSpans(otel));
+        LessonKit.step(options, 4, "A span is exported when it ends, not before", "Never ended, never exported.", () -> exportedOnEnd());
         LessonKit.close(otel);
     }
 

@@ -7,7 +7,7 @@
 //DEPS io.opentelemetry:opentelemetry-exporter-otlp
 //DEPS io.opentelemetry:opentelemetry-sdk-testing
 //SOURCES LessonKit.java
-//DESCRIPTION Lesson 2, attributes: typed keys, the seed's llm.* and app.* attributes, events, the Resource, limits.
+//DESCRIPTION Lesson 2, attributes: typed keys, the reference chatbot's llm.* and app.* attributes, events, the Resource, limits.
 
 // LESSON 2: ATTRIBUTES                                                               about 10 minutes
 //
@@ -17,14 +17,21 @@
 // Run       jbang lessons/02_attributes.java     (--step, --otlp as in every lesson)
 // You should see
 //   == Step 1: The Resource: who is emitting
-//   service.name=lesson-02-attributes service.version=1.0.0 deployment.environment.name=workshop host.name=<host>
+//   deployment.environment.name=workshop host.name=... service.name=lesson-02-attributes service.version=1.0.0
 //   == Step 2: Typed attributes on a span
-//      -> 'generate_response' : <trace-id> <span-id> CLIENT [...] AttributesMap{data={llm.model=llama3.1:8b, llm.tokens.input=12, ...}}
-//   llm.tokens.input is a LONG: backends can sum it, a string "12" could not be summed
+//   -> 'generate_response' : <trace-id> <span-id> CLIENT [...] AttributesMap{data={...llm.model=llama3.1:8b...}...}
+//   llm.model = llama3.1:8b (STRING)
+//   llm.temperature = 0.7 (DOUBLE)
+//   app.session_id = session-42 (STRING)
+//   app.turn = 1 (LONG)
+//   llm.tokens.input = 12 (LONG)
+//   llm.tokens.output = 87 (LONG)
+//   the span's resource: service.name=lesson-02-attributes, deployment.environment.name=workshop
 //   == Step 3: Events: moments inside a span
 //   events: [first_token, last_token]
 //   == Step 4: Limits: long values are truncated
 //   llm.prompt kept 32 of 200 characters
+// In the chatbot   TracedChat.generateResponse sets the request attributes at start and the usage at the end.
 //
 // Try it yourself
 //   1. At the TRY marker in step 2, add `app.user_id` (a string) and `llm.stream` (a boolean).
@@ -62,11 +69,13 @@ class Lesson02Attributes {
 
     public static void main(String[] args) {
         var options = LessonKit.options(args);
-        LessonKit.step(options, 1, "The Resource: who is emitting", Lesson02Attributes::resource);
-        OpenTelemetrySdk otel = LessonKit.sdk(options, "lesson-02-attributes");
-        LessonKit.step(options, 2, "Typed attributes on a span", () -> typedAttributes(otel));
-        LessonKit.step(options, 3, "Events: moments inside a span", () -> events(otel));
-        LessonKit.step(options, 4, "Limits: long values are truncated", () -> truncation(32));
+        Resource resource = LessonKit.step(options, 1, "The Resource: who is emitting",
+                "Resource attributes describe the process, once.", Lesson02Attributes::resource);
+        OpenTelemetrySdk otel = LessonKit.sdk(options, resource, meters -> meters); // every span and metric carries it
+        LessonKit.step(options, 2, "Typed attributes on a span", "Typed, so a backend can filter, group and sum.",
+                () -> typedAttributes(otel));
+        LessonKit.step(options, 3, "Events: moments inside a span", "A timestamped note, cheaper than a child span.", () -> events(otel));
+        LessonKit.step(options, 4, "Limits: long values are truncated", "SpanLimits cut huge values.", () -> truncation(32));
         LessonKit.close(otel);
     }
 
@@ -78,14 +87,12 @@ class Lesson02Attributes {
                 .put("deployment.environment.name", "workshop")
                 .put("host.name", hostName())
                 .build()));
-        resource.getAttributes().forEach((key, value) -> {
-            if (!key.getKey().startsWith("telemetry.")) System.out.print(key.getKey() + "=" + value + " ");
-        });
-        System.out.println();
+        System.out.println(resource.getAttributes().asMap().entrySet().stream().map(e -> e.getKey().getKey() + "=" + e.getValue())
+                .filter(a -> !a.startsWith("telemetry.")).sorted().reduce((a, b) -> a + " " + b).orElse(""));
         return resource;
     }
 
-    /** STEP 2. The seed's attributes, each with the type a backend needs to compute with it. */
+    /** STEP 2. The reference chatbot's attributes, each with the type a backend needs to compute with it. */
     static Span typedAttributes(OpenTelemetry otel) {
         Span span = otel.getTracer(SCOPE).spanBuilder("generate_response").setSpanKind(SpanKind.CLIENT)
                 .setAttribute(LLM_MODEL, "llama3.1:8b")      // known before the call: set at start
@@ -97,7 +104,12 @@ class Lesson02Attributes {
         span.setAttribute(LLM_TOKENS_OUTPUT, 87L);
         // TRY: add app.user_id (string) and llm.stream (boolean) here (Try it yourself 1)
         span.end();
-        System.out.println("llm.tokens.input is a " + LLM_TOKENS_INPUT.getType() + ": backends can sum it, a string \"12\" could not be summed");
+        if (span instanceof ReadableSpan readable) { // what the SDK recorded, with each value's type
+            var data = readable.toSpanData();
+            data.getAttributes().forEach((key, value) -> System.out.println(key.getKey() + " = " + value + " (" + key.getType() + ")"));
+            System.out.println("the span's resource: service.name=" + data.getResource().getAttribute(AttributeKey.stringKey("service.name"))
+                    + ", deployment.environment.name=" + data.getResource().getAttribute(AttributeKey.stringKey("deployment.environment.name")));
+        }
         return span;
     }
 

@@ -14,22 +14,25 @@
 //
 // Goal      Count and time every request with the four instrument kinds; choose histogram buckets
 //           with a View; keep attribute cardinality low; see how names and units become the
-//           Prometheus series the seed's PromQL uses.
+//           Prometheus series the reference chatbot's PromQL uses.
 // Needs     Lesson 2. Java 17+ and JBang; no collector, no Ollama, no Prometheus.
 // Run       jbang lessons/03_metrics.java        (--step, --otlp as in every lesson)
 // You should see
 //   == Step 1: A counter: llm.requests
-//   llm.requests{model=llama3.1:8b,status=success} += 1 (three times), {status=error} += 1
+//   llm.requests{model=llama3.1:8b, status=error} = 1 {request}
+//   llm.requests{model=llama3.1:8b, status=success} = 3 {request}
+//   llm.tokens: nothing recorded
 //   == Step 2: A histogram, with buckets chosen by a View
-//   llm.request.duration buckets (s): [0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0]
+//   llm.request.duration{model=llama3.1:8b, status=success} count=6 sum=19.45 buckets {le 0.5: 2, le 1.0: 1, le 2.5: 1, le 5.0: 1, le 30.0: 1} s
 //   == Step 3: A gauge and an up-down counter
-//   llm.queue_size goes 0 -> 2 -> 1; llm.model.memory is set to 4920753328 By
+//   llm.queue_size{model=llama3.1:8b} = 1 {request}
+//   llm.model.memory{model=llama3.1:8b} = 4920753328 By
 //   == Step 4: Cardinality: every attribute value makes a series
 //   model only: 1 series; prompt as attribute: 5 series (and one more per new prompt, forever)
 //   == Step 5: From OpenTelemetry names to Prometheus series
-//   llm_requests_total{model="llama3.1:8b",...,status="success"} 3.0
 //   llm_request_duration_seconds_bucket{...,le="0.5"} 2
-//   (then, at the end, the console exporter prints every metric)
+//   llm_requests_total{model="llama3.1:8b",...,status="success"} 3.0
+// In the chatbot   TracedChat.recordTurnMetrics records every metric of a turn; Instruments creates them.
 //
 // Try it yourself
 //   1. At the TRY marker in step 1, count tokens: a counter `llm.tokens` with unit `{token}` and an
@@ -70,11 +73,22 @@ class Lesson03Metrics {
     public static void main(String[] args) {
         var options = LessonKit.options(args);
         var otel = LessonKit.sdk(options, "lesson-03-metrics", Lesson03Metrics::withDurationView);
-        LessonKit.step(options, 1, "A counter: llm.requests", () -> counter(otel));
-        LessonKit.step(options, 2, "A histogram, with buckets chosen by a View", () -> histogram(otel));
-        LessonKit.step(options, 3, "A gauge and an up-down counter", () -> gaugeAndUpDownCounter(otel));
-        LessonKit.step(options, 4, "Cardinality: every attribute value makes a series", Lesson03Metrics::cardinality);
-        LessonKit.step(options, 5, "From OpenTelemetry names to Prometheus series", Lesson03Metrics::prometheusSeries);
+        LessonKit.step(options, 1, "A counter: llm.requests", "A counter only goes up; attributes split it into series.", () -> {
+            counter(otel);
+            LessonKit.metrics("llm.requests", "llm.tokens"); // what the SDK now holds
+        });
+        LessonKit.step(options, 2, "A histogram, with buckets chosen by a View", "A distribution, so p95 can be asked later.", () -> {
+            histogram(otel);
+            LessonKit.metrics("llm.request.duration");
+        });
+        LessonKit.step(options, 3, "A gauge and an up-down counter", "Up-down: goes both ways. Gauge: the last value set.", () -> {
+            gaugeAndUpDownCounter(otel);
+            LessonKit.metrics("llm.queue_size", "llm.model.memory");
+        });
+        LessonKit.step(options, 4, "Cardinality: every attribute value makes a series", "Never free text as an attribute.",
+                Lesson03Metrics::cardinality);
+        LessonKit.step(options, 5, "From OpenTelemetry names to Prometheus series", "Names and units become the series PromQL uses.",
+                Lesson03Metrics::prometheusSeries);
         LessonKit.close(otel);
     }
 
@@ -94,7 +108,6 @@ class Lesson03Metrics {
         for (int i = 0; i < 3; i++) requests.add(1, Attributes.of(MODEL, "llama3.1:8b", STATUS, "success"));
         requests.add(1, Attributes.of(MODEL, "llama3.1:8b", STATUS, "error"));
         // TRY: a counter llm.tokens, unit {token}, attribute type=input/output (Try it yourself 1)
-        System.out.println("llm.requests{model=llama3.1:8b,status=success} += 1 (three times), {status=error} += 1");
         return requests;
     }
 
@@ -104,7 +117,6 @@ class Lesson03Metrics {
         for (double seconds : new double[] {0.3, 0.45, 0.8, 1.7, 4.2, 12.0}) {
             duration.record(seconds, Attributes.of(MODEL, "llama3.1:8b", STATUS, "success"));
         }
-        System.out.println("llm.request.duration buckets (s): " + BUCKETS);
     }
 
     /** STEP 3. Up-down counter: a value that goes both ways (requests in flight). Gauge: the last value set. */
@@ -117,7 +129,6 @@ class Lesson03Metrics {
         inFlight.add(-1, model);
         var memory = meter.gaugeBuilder("llm.model.memory").ofLongs().setUnit("By").build();
         memory.set(4_920_753_328L, model);
-        System.out.println("llm.queue_size goes 0 -> 2 -> 1; llm.model.memory is set to 4920753328 By");
     }
 
     /** STEP 4. Each distinct attribute set is a time series kept forever by the backend: never use free text. */
@@ -148,12 +159,12 @@ class Lesson03Metrics {
         try (var provider = withDurationView(SdkMeterProvider.builder()
                 .registerMetricReader(PrometheusHttpServer.builder().setHost("127.0.0.1").setPort(port).build())).build()) {
             OpenTelemetry otel = io.opentelemetry.sdk.OpenTelemetrySdk.builder().setMeterProvider(provider).build();
-            System.out.println("(steps 1 and 2 again, into a provider that Prometheus can scrape)");
-            counter(otel);
+            counter(otel); // steps 1 and 2 again, into a provider that Prometheus can scrape
             histogram(otel);
             String page = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
                     HttpResponse.BodyHandlers.ofString()).body();
-            var lines = page.lines().filter(l -> l.startsWith("llm_requests_total") || l.contains("le=\"0.5\"")).toList();
+            // Every llm_ series, histogram buckets cut to one (le="0.5") so the page fits the screen.
+            var lines = page.lines().filter(l -> l.startsWith("llm_") && (!l.contains("_bucket") || l.contains("le=\"0.5\""))).toList();
             lines.forEach(System.out::println);
             return page.lines().filter(l -> l.startsWith("llm_")).toList();
         } catch (IOException e) {

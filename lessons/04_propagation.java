@@ -5,6 +5,7 @@
 //DEPS io.opentelemetry:opentelemetry-sdk
 //DEPS io.opentelemetry:opentelemetry-exporter-logging
 //DEPS io.opentelemetry:opentelemetry-exporter-otlp
+//DEPS io.opentelemetry:opentelemetry-sdk-testing
 //SOURCES LessonKit.java
 //DESCRIPTION Lesson 4, propagation: context across a thread pool and across processes (traceparent), and baggage.
 
@@ -18,14 +19,16 @@
 // Run       jbang lessons/04_propagation.java    (--step, --otlp as in every lesson)
 // You should see
 //   == Step 1: Across threads: wrap the executor
-//   wrapped pool:   worker span's parent = <span-id of the caller>  (same trace)
-//   unwrapped pool: worker span has no parent: a new trace <trace-id>
+//   wrapped pool:   worker span's parent <span-id>, the caller's trace: true
+//   unwrapped pool: worker span's parent 0000000000000000, the caller's trace: false
 //   == Step 2: Across processes: traceparent
-//   client sends  traceparent: 00-<trace-id>-<client-span-id>-03   (03 = sampled + random trace id)
-//   server span   trace <trace-id> (the same), parent <client-span-id>
+//   client sends  traceparent: 00-<trace-id>-<span-id>-03
+//   server span   trace <trace-id> (the same), parent <span-id>
 //   == Step 3: Baggage: key-value pairs that travel with the context
 //   client sends  baggage: app.user_tier=gold
 //   server read   app.user_tier=gold
+// (traceparent = version-traceid-parentid-flags; 03 = sampled + random trace id. 0000000000000000 = no parent.)
+// In the chatbot   TracedChat.ollamaRequest injects traceparent into the request to Ollama.
 //
 // Try it yourself
 //   1. At the TRY marker in the server, put the received baggage value on the server span as the
@@ -65,9 +68,12 @@ class Lesson04Propagation {
     public static void main(String[] args) throws Exception {
         var options = LessonKit.options(args);
         var otel = LessonKit.sdk(options, "lesson-04-propagation");
-        LessonKit.step(options, 1, "Across threads: wrap the executor", () -> acrossThreads(otel));
-        LessonKit.step(options, 2, "Across processes: traceparent", () -> acrossProcesses(otel, false));
-        LessonKit.step(options, 3, "Baggage: key-value pairs that travel with the context", () -> acrossProcesses(otel, true));
+        LessonKit.step(options, 1, "Across threads: wrap the executor", "The context is a ThreadLocal: a pool thread lacks it.",
+                () -> acrossThreads(otel));
+        LessonKit.step(options, 2, "Across processes: traceparent", "The client injects its context; the server extracts it.",
+                () -> acrossProcesses(otel, false));
+        LessonKit.step(options, 3, "Baggage: key-value pairs that travel with the context", "Baggage rides along in its own header.",
+                () -> acrossProcesses(otel, true));
         LessonKit.close(otel);
     }
 
@@ -80,8 +86,11 @@ class Lesson04Propagation {
         try (Scope ignored = caller.makeCurrent()) {
             Span inWrapped = wrapped.submit(() -> startAndEnd(otel, "generate_response")).get();
             Span inRaw = raw.submit(() -> startAndEnd(otel, "generate_response")).get();
-            System.out.println("wrapped pool:   worker span's parent = " + LessonKit.parentOf(inWrapped) + "  (same trace)");
-            System.out.println("unwrapped pool: worker span has no parent: a new trace " + inRaw.getSpanContext().getTraceId());
+            String callerTrace = caller.getSpanContext().getTraceId();
+            System.out.println("wrapped pool:   worker span's parent " + LessonKit.parentOf(inWrapped) + ", the caller's trace: "
+                    + inWrapped.getSpanContext().getTraceId().equals(callerTrace));
+            System.out.println("unwrapped pool: worker span's parent " + LessonKit.parentOf(inRaw) + ", the caller's trace: "
+                    + inRaw.getSpanContext().getTraceId().equals(callerTrace));
             return new SpanContext[] {caller.getSpanContext(), inWrapped.getSpanContext(), inRaw.getSpanContext()};
         } catch (InterruptedException | ExecutionException e) {
             throw new IllegalStateException(e);

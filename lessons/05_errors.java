@@ -18,15 +18,20 @@
 // Run       jbang lessons/05_errors.java         (--step, --otlp as in every lesson)
 // You should see
 //   == Step 1: Record the failure where it happens
-//      -> 'ollama_request' : <trace-id> <span-id> CLIENT [...] AttributesMap{data={error.type=connection_error}...}
+//   -> 'ollama_request' : <trace-id> <span-id> CLIENT [...] AttributesMap{data={error.type=connection_error}...}
 //   ollama_request: status ERROR "connection refused", error.type=connection_error, 1 exception event
 //   == Step 2: Count errors by type
-//   llm.errors{error_type=connection_error} += 2, {error_type=timeout} += 1
+//   llm.errors{error_type=connection_error, model=llama3.1:8b} = 2 {error}
+//   llm.errors{error_type=io_error, model=llama3.1:8b} = 1 {error}
+//   llm.errors{error_type=timeout, model=llama3.1:8b} = 1 {error}
 //   == Step 3: Errors surface on the parents
-//   ollama_request ERROR -> generate_response ERROR -> chat_interaction ERROR, all error.type=timeout
+//   ollama_request: status ERROR "no first token within 120 s", error.type=timeout, 1 exception event
+//   generate_response: status ERROR, error.type=timeout
+//   chat_interaction: status ERROR, error.type=timeout
 //   == Step 4: Classic mistakes
 //   a span never ended: exported 0 of 1
 //   an exception swallowed without setStatus: the span says UNSET, the dashboard says all is well
+// In the chatbot   TracedChat.recordFailure marks where it failed; TracedChat.markFailed marks the parents.
 //
 // Try it yourself
 //   1. At the TRY marker in classify(), map java.net.http.HttpTimeoutException to "timeout" (it
@@ -50,6 +55,7 @@ import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.SocketTimeoutException;
+import java.util.List;
 
 class Lesson05Errors {
     static final String SCOPE = "lesson-05";
@@ -59,10 +65,15 @@ class Lesson05Errors {
     public static void main(String[] args) {
         var options = LessonKit.options(args);
         var otel = LessonKit.sdk(options, "lesson-05-errors");
-        LessonKit.step(options, 1, "Record the failure where it happens", () -> failedRequest(otel, new ConnectException("connection refused")));
-        LessonKit.step(options, 2, "Count errors by type", () -> countErrors(otel));
-        LessonKit.step(options, 3, "Errors surface on the parents", () -> errorUpTheTree(otel));
-        LessonKit.step(options, 4, "Classic mistakes", Lesson05Errors::classicMistakes);
+        LessonKit.step(options, 1, "Record the failure where it happens", "The exception event, status ERROR, error.type.",
+                () -> failedRequest(otel, new ConnectException("connection refused")));
+        LessonKit.step(options, 2, "Count errors by type", "Traces may be sampled; metrics count every failure.", () -> {
+            countErrors(otel);
+            LessonKit.metrics("llm.errors");
+        });
+        LessonKit.step(options, 3, "Errors surface on the parents", "Each level that fails because of it says so itself.",
+                () -> errorUpTheTree(otel));
+        LessonKit.step(options, 4, "Classic mistakes", "A span never ended; an exception swallowed.", Lesson05Errors::classicMistakes);
         LessonKit.close(otel);
     }
 
@@ -100,18 +111,19 @@ class Lesson05Errors {
         var errors = otel.getMeter(SCOPE).counterBuilder("llm.errors").setUnit("{error}").build();
         var model = AttributeKey.stringKey("model");
         var errorType = AttributeKey.stringKey("error_type");
-        for (Exception e : new Exception[] {new ConnectException(), new ConnectException(), new SocketTimeoutException()}) {
+        for (Exception e : new Exception[] {new ConnectException(), new ConnectException(), new SocketTimeoutException(),
+                new java.net.http.HttpTimeoutException("request timed out")}) {
             errors.add(1, Attributes.of(model, "llama3.1:8b", errorType, classify(e)));
         }
-        System.out.println("llm.errors{error_type=connection_error} += 2, {error_type=timeout} += 1");
     }
 
     /** STEP 3. A child's ERROR does not change its parent: each level that fails because of it says so itself. */
     static Span errorUpTheTree(OpenTelemetry otel) {
         var tracer = otel.getTracer(SCOPE);
         Span turn = tracer.spanBuilder("chat_interaction").startSpan();
+        Span generate = tracer.spanBuilder("generate_response").setSpanKind(SpanKind.CLIENT).setParent(
+                io.opentelemetry.context.Context.current().with(turn)).startSpan();
         try (Scope t = turn.makeCurrent()) {
-            Span generate = tracer.spanBuilder("generate_response").setSpanKind(SpanKind.CLIENT).startSpan();
             try (Scope g = generate.makeCurrent()) {
                 failedRequest(otel, new SocketTimeoutException("no first token within 120 s"));
                 markFailed(generate, "timeout");
@@ -122,7 +134,12 @@ class Lesson05Errors {
         } finally {
             turn.end();
         }
-        System.out.println("ollama_request ERROR -> generate_response ERROR -> chat_interaction ERROR, all error.type=timeout");
+        for (Span span : List.of(generate, turn)) { // what the SDK recorded on the parents
+            if (span instanceof ReadableSpan r) {
+                var data = r.toSpanData();
+                System.out.println(data.getName() + ": status " + data.getStatus().getStatusCode() + ", error.type=" + data.getAttributes().get(ERROR_TYPE));
+            }
+        }
         return turn;
     }
 

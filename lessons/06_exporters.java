@@ -20,16 +20,20 @@
 // You should see
 //   == Step 1: Three exporters, one span
 //   console       LoggingSpanExporter{}
-//   OTLP/HTTP     OtlpHttpSpanExporter{endpoint=http://localhost:4318/v1/traces, timeout=10s, ...}
+//   OTLP/HTTP     OtlpHttpSpanExporter{endpoint=.../v1/traces, ...}
 //   OTLP/gRPC     OtlpGrpcSpanExporter{endpoint=http://localhost:4317, ...}
+//   -> 'one span, one exporter' : <trace-id> <span-id> INTERNAL [tracer: lesson-06:] {}
+//   LoggingSpanExporter: accepted
 //   == Step 2: Simple or batch processor
 //   simple: exported right after end(): 1
 //   batch:  exported right after end(): 0, after forceFlush(): 1
 //   == Step 3: Nobody listening
-//   export to http://127.0.0.1:<port>: failed after 25 ms (connection refused), nothing hung
+//   export to http://127.0.0.1:<n>: failed after <n> ms (...)
 //   == Step 4: The autoconfigure alternative
-//      -> 'built from properties' : <trace-id> <span-id> INTERNAL [tracer: lesson-06:] {}
-//   service.name=lesson-06-autoconfigured, configured only by otel.* properties / OTEL_* variables
+//   -> 'built from properties' : <trace-id> <span-id> INTERNAL [tracer: lesson-06:] {}
+//   the span's service.name: lesson-06-autoconfigured (set by otel.service.name; OTEL_SERVICE_NAME wins over it)
+// In the chatbot   Telemetry.tracerProvider picks the exporter; Telemetry.close flushes on exit. It does not use
+//                  autoconfigure: wiring by hand is what this kit teaches (Telemetry.setup).
 //
 // Try it yourself
 //   1. At the TRY marker in step 1, export through the OTLP/gRPC exporter instead of the console
@@ -62,24 +66,38 @@ class Lesson06Exporters {
 
     public static void main(String[] args) {
         var options = LessonKit.options(args);
-        LessonKit.step(options, 1, "Three exporters, one span", () -> threeExporters(options.otlp()));
-        LessonKit.step(options, 2, "Simple or batch processor", Lesson06Exporters::simpleVersusBatch);
-        LessonKit.step(options, 3, "Nobody listening", () -> exportToNobody(LessonKit.freePortForLessons()));
-        LessonKit.step(options, 4, "The autoconfigure alternative", () -> LessonKit.close(autoconfigured(Map.of())));
+        LessonKit.step(options, 1, "Three exporters, one span", "An exporter only knows where.", () -> threeExporters(options.otlp()));
+        LessonKit.step(options, 2, "Simple or batch processor", "When: on end(), or queued and sent in the background.",
+                Lesson06Exporters::simpleVersusBatch);
+        LessonKit.step(options, 3, "Nobody listening", "Bounded waits, no endless retries.",
+                () -> exportToNobody(LessonKit.freePortForLessons()));
+        LessonKit.step(options, 4, "The autoconfigure alternative", "The same SDK from OTEL_* settings, no wiring code.",
+                () -> LessonKit.close(autoconfigured(Map.of())));
     }
 
     /** STEP 1. An exporter only knows "where": the same span can go to any of them. */
     static List<SpanExporter> threeExporters(boolean sendOverOtlp) {
         SpanExporter console = LessonKit.consoleSpans();
-        SpanExporter http = OtlpHttpSpanExporter.builder().setEndpoint(LessonKit.otlpEndpoint() + "/v1/traces").build(); // path per signal
-        SpanExporter grpc = OtlpGrpcSpanExporter.builder().setEndpoint("http://localhost:4317").build();          // no path: gRPC service
+        // Timeouts of 2 s: with nobody listening, the end of this step waits at most that long.
+        SpanExporter http = OtlpHttpSpanExporter.builder().setEndpoint(LessonKit.otlpEndpoint() + "/v1/traces") // path per signal
+                .setTimeout(Duration.ofSeconds(2)).build();
+        SpanExporter grpc = OtlpGrpcSpanExporter.builder().setEndpoint("http://localhost:4317")                // no path: gRPC service
+                .setTimeout(Duration.ofSeconds(2)).build();
         System.out.println("console       " + console);
         System.out.println("OTLP/HTTP     " + http);
         System.out.println("OTLP/gRPC     " + grpc);
         SpanExporter chosen = sendOverOtlp ? http : console; // TRY: use grpc here (Try it yourself 1)
-        try (var provider = SdkTracerProvider.builder().addSpanProcessor(SimpleSpanProcessor.create(chosen)).build()) {
+        var memory = InMemorySpanExporter.create(); // holds the span so we can hand it to the chosen exporter ourselves
+        List<io.opentelemetry.sdk.trace.data.SpanData> spans;
+        try (var provider = SdkTracerProvider.builder().addSpanProcessor(SimpleSpanProcessor.create(memory)).build()) {
             provider.get(SCOPE).spanBuilder("one span, one exporter").startSpan().end();
+            spans = memory.getFinishedSpanItems(); // before close: shutting the provider down empties the memory
         }
+        var result = chosen.export(spans).join(3, TimeUnit.SECONDS); // bounded, even with nobody listening
+        Throwable cause = result.getFailureThrowable();
+        System.out.println(chosen.getClass().getSimpleName() + ": " + (result.isSuccess() ? "accepted"
+                : "failed (" + (cause == null ? "no answer within 3 s" : cause.getMessage()) + ")"));
+        List.of(console, http, grpc).forEach(e -> e.shutdown().join(1, TimeUnit.SECONDS));
         return List.of(console, http, grpc);
     }
 
@@ -115,8 +133,10 @@ class Lesson06Exporters {
         CompletableResultCode result = exporter.export(memory.getFinishedSpanItems()).join(3, TimeUnit.SECONDS);
         long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
         exporter.shutdown().join(1, TimeUnit.SECONDS);
-        System.out.println("export to " + endpoint + ": " + (result.isSuccess() ? "succeeded?!" : "failed") + " after " + millis
-                + " ms (connection refused), nothing hung");
+        Throwable cause = result.getFailureThrowable();
+        while (cause != null && cause.getCause() != null) cause = cause.getCause();
+        System.out.println("export to " + endpoint + ": " + (result.isSuccess() ? "succeeded" : "failed") + " after " + millis
+                + " ms (" + (cause == null ? "no reason given" : cause.getMessage()) + ")");
         return new ExportAttempt(result.isSuccess(), millis);
     }
 
@@ -132,8 +152,13 @@ class Lesson06Exporters {
         OpenTelemetrySdk sdk = AutoConfiguredOpenTelemetrySdk.builder()
                 .addPropertiesSupplier(() -> properties) // lowest priority: system properties and OTEL_* variables win
                 .build().getOpenTelemetrySdk();
-        sdk.getTracer(SCOPE).spanBuilder("built from properties").startSpan().end();
-        System.out.println("service.name=" + properties.get("otel.service.name") + ", configured only by otel.* properties / OTEL_* variables");
+        var span = sdk.getTracer(SCOPE).spanBuilder("built from properties").startSpan();
+        span.end();
+        if (span instanceof io.opentelemetry.sdk.trace.ReadableSpan readable) { // what the SDK built, not what we asked for
+            System.out.println("the span's service.name: " + readable.toSpanData().getResource().getAttribute(
+                    io.opentelemetry.api.common.AttributeKey.stringKey("service.name"))
+                    + " (set by otel.service.name; OTEL_SERVICE_NAME wins over it)");
+        }
         return sdk;
     }
 }

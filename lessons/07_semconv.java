@@ -7,6 +7,7 @@
 //DEPS io.opentelemetry:opentelemetry-exporter-otlp
 //DEPS io.opentelemetry.semconv:opentelemetry-semconv:1.41.0
 //DEPS io.opentelemetry.semconv:opentelemetry-semconv-incubating:1.41.0-alpha
+//DEPS io.opentelemetry:opentelemetry-sdk-testing
 //SOURCES LessonKit.java
 //DESCRIPTION Lesson 7, semantic conventions: stable HTTP and incubating GenAI attributes, the chat span name, llm.* to gen_ai.*.
 
@@ -15,19 +16,21 @@
 // Goal      Name things the way every backend understands: the stable HTTP attributes, the GenAI
 //           conventions (still incubating) from the semconv artifacts' constants instead of string
 //           literals, the span name `chat {model}`, the GenAI metrics and their units; and how the
-//           seed's own llm.* names map onto them.
+//           reference chatbot's own llm.* names map onto them.
 // Needs     Lessons 2 and 3. Java 17+ and JBang; no collector.
 // Run       jbang lessons/07_semconv.java        (--step, --otlp as in every lesson)
 // You should see
 //   == Step 1: Stable HTTP conventions
-//      -> 'POST' : <trace-id> <span-id> CLIENT [...] {http.request.method="POST", url.full="http://localhost:11434/api/chat", ...}
+//   -> 'POST' : <trace-id> <span-id> CLIENT [...] ...http.request.method=POST...
 //   == Step 2: GenAI conventions: the span name is "chat {model}"
-//      -> 'chat llama3.1:8b' : <trace-id> <span-id> CLIENT [...] {gen_ai.operation.name="chat", gen_ai.provider.name="ollama", ...}
-//   == Step 3: The seed's names, mapped
-//   llm.model            -> gen_ai.request.model
-//   llm.tokens.input     -> gen_ai.usage.input_tokens   ... (12 rows)
+//   -> 'chat llama3.1:8b' : <trace-id> <span-id> CLIENT [...] ...gen_ai.operation.name=chat...
+//   == Step 3: The reference chatbot's names, mapped
+//   llm.model              -> gen_ai.request.model
 //   == Step 4: GenAI metrics and their units
-//   gen_ai.client.operation.duration [s] and gen_ai.client.token.usage [{token}], by gen_ai.token.type
+//   gen_ai.client.operation.duration{...gen_ai.request.model=llama3.1:8b} count=1 sum=1.4 buckets {le 2.56: 1} s
+//   gen_ai.client.token.usage{...gen_ai.token.type=input} count=1 sum=12.0 buckets {le 16.0: 1} {token}
+//   gen_ai.client.token.usage{...gen_ai.token.type=output} count=1 sum=87.0 buckets {le 256.0: 1} {token}
+// In the chatbot   TracedChat.generateResponse sets both families of names at once, and Keys spells them.
 //
 // Try it yourself
 //   1. At the TRY marker in step 2, add gen_ai.response.finish_reasons (a string array: ["stop"]) and
@@ -35,7 +38,7 @@
 //   2. Why does the chatbot keep the span name `generate_response` (TELEMETRY.md) rather than
 //      `chat llama3.1:8b`? What would a dashboard that groups by span name see with each?
 //   Solution: lessons/solutions/07_semconv.java
-// Next      The chatbot itself: chatbot_otel.java emits all of this, both families of names at once.
+// Next      Lesson 8, logs: a log record that carries its trace, and the chatbot's JSON line.
 
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.common.Attributes;
@@ -59,10 +62,15 @@ class Lesson07Semconv {
     public static void main(String[] args) {
         var options = LessonKit.options(args);
         var otel = LessonKit.sdk(options, "lesson-07-semconv");
-        LessonKit.step(options, 1, "Stable HTTP conventions", () -> httpSpan(otel));
-        LessonKit.step(options, 2, "GenAI conventions: the span name is \"chat {model}\"", () -> chatSpan(otel));
-        LessonKit.step(options, 3, "The seed's names, mapped", Lesson07Semconv::seedToSemconv);
-        LessonKit.step(options, 4, "GenAI metrics and their units", () -> genAiMetrics(otel, 12, 87, 1.4));
+        LessonKit.step(options, 1, "Stable HTTP conventions", "Attributes every APM tool reads the same way.", () -> httpSpan(otel));
+        LessonKit.step(options, 2, "GenAI conventions: the span name is \"chat {model}\"", "From the semconv constants, not literals.",
+                () -> chatSpan(otel));
+        LessonKit.step(options, 3, "The reference chatbot's names, mapped", "The reference chatbot's llm.* names beside gen_ai.*.",
+                Lesson07Semconv::referenceToSemconv);
+        LessonKit.step(options, 4, "GenAI metrics and their units", "Names, units and buckets from the conventions.", () -> {
+            genAiMetrics(otel, 12, 87, 1.4);
+            LessonKit.metrics("gen_ai.client.operation.duration", "gen_ai.client.token.usage");
+        });
         LessonKit.close(otel);
     }
 
@@ -98,8 +106,8 @@ class Lesson07Semconv {
         return span;
     }
 
-    /** STEP 3. The seed names (left) stay for its dashboards; the conventions (right) are what other tools expect. */
-    static Map<String, String> seedToSemconv() {
+    /** STEP 3. The reference chatbot's names (left) stay for its dashboards; the conventions (right) are what other tools expect. */
+    static Map<String, String> referenceToSemconv() {
         var map = new LinkedHashMap<String, String>();
         map.put("llm.model", GenAiIncubatingAttributes.GEN_AI_REQUEST_MODEL.getKey());
         map.put("llm.prompt", "gen_ai.input.messages (structured JSON, opt-in)");
@@ -113,7 +121,7 @@ class Lesson07Semconv {
         map.put("http.url", UrlAttributes.URL_FULL.getKey());
         map.put("http.status_code", HttpAttributes.HTTP_RESPONSE_STATUS_CODE.getKey());
         map.put("(Ollama host and port)", ServerAttributes.SERVER_ADDRESS.getKey() + ", " + ServerAttributes.SERVER_PORT.getKey());
-        map.forEach((seed, semconv) -> System.out.printf("%-22s -> %s%n", seed, semconv));
+        map.forEach((ours, semconv) -> System.out.printf("%-22s -> %s%n", ours, semconv));
         return map;
     }
 
@@ -131,6 +139,5 @@ class Lesson07Semconv {
         duration.record(seconds, genAi);
         usage.record(inputTokens, genAi.toBuilder().put(GenAiIncubatingAttributes.GEN_AI_TOKEN_TYPE, GenAiTokenTypeIncubatingValues.INPUT).build());
         usage.record(outputTokens, genAi.toBuilder().put(GenAiIncubatingAttributes.GEN_AI_TOKEN_TYPE, GenAiTokenTypeIncubatingValues.OUTPUT).build());
-        System.out.println("gen_ai.client.operation.duration [s] and gen_ai.client.token.usage [{token}], by gen_ai.token.type");
     }
 }

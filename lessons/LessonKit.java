@@ -1,9 +1,12 @@
 // LessonKit: what every lesson shares, so each lesson file holds only its own concept.
 //   - the options: --step (pause before each step) and --otlp (send to a collector, not the console)
-//   - step(): prints "== Step n: title", waits for Enter with --step at a terminal, then runs the step
+//   - step(): prints "== Step n: title", and with --step at a terminal shows the step's explanation
+//     and waits for Enter; then runs the step
+//   - metrics(): prints what the SDK recorded for some instruments, read back from the SDK itself
 //   - sdk(): an OpenTelemetrySdk that prints spans, metrics and log records on the console, or sends
 //     them over OTLP/HTTP to OTEL_EXPORTER_OTLP_ENDPOINT (default http://localhost:4318)
-//   - close(): shutdown with a bounded wait, so a lesson never hangs at the end
+//   - close(): shutdown with a bounded wait, so a lesson never hangs at the end; with --otlp it then
+//     says where the telemetry went and whether the collector took it
 // Lesson 01 wires its tracer provider by hand on purpose (that is its concept); lesson 06 compares
 // exporters and processors. The others take this ready-made SDK.
 
@@ -32,12 +35,20 @@ import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.export.BatchSpanProcessor;
 import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
 import io.opentelemetry.sdk.trace.export.SpanExporter;
+import io.opentelemetry.sdk.common.CompletableResultCode;
+import io.opentelemetry.sdk.metrics.data.MetricData;
+import io.opentelemetry.sdk.metrics.data.PointData;
+import io.opentelemetry.sdk.testing.exporter.InMemoryMetricReader;
+import io.opentelemetry.sdk.testing.exporter.InMemoryLogRecordExporter;
 
 import java.io.BufferedReader;
 import java.io.Console;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.time.Duration;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
@@ -77,8 +88,14 @@ final class LessonKit {
 
     /** Prints the step's title, pauses with --step when a person is at the keyboard, runs the step. */
     static <T> T step(Options options, int number, String title, Supplier<T> body) {
+        return step(options, number, title, "", body);
+    }
+
+    /** The same; at a --step pause the explanation is shown, so the instructor need not narrate it. */
+    static <T> T step(Options options, int number, String title, String explanation, Supplier<T> body) {
         System.out.printf("%n== Step %d: %s%n", number, title);
         if (options.step() && stdinIsTerminal()) {
+            if (!explanation.isEmpty()) System.out.println("   " + explanation);
             System.out.print("   (press Enter to run it) ");
             System.out.flush();
             try {
@@ -91,10 +108,63 @@ final class LessonKit {
     }
 
     static void step(Options options, int number, String title, Runnable body) {
-        step(options, number, title, () -> {
+        step(options, number, title, "", body);
+    }
+
+    static void step(Options options, int number, String title, String explanation, Runnable body) {
+        step(options, number, title, explanation, () -> {
             body.run();
             return null;
         });
+    }
+
+    /** Reads back what the lesson's SDK recorded: a reader of the latest sdk(), beside its exporters. */
+    private static volatile InMemoryMetricReader recorded = InMemoryMetricReader.create();
+    private static volatile InMemoryLogRecordExporter recordedLogs = InMemoryLogRecordExporter.create();
+
+    /** Every log record the lesson's SDK has recorded so far, as the exporters received it. */
+    static java.util.List<io.opentelemetry.sdk.logs.data.LogRecordData> logs() {
+        return recordedLogs.getFinishedLogRecordItems();
+    }
+
+    /**
+     * Prints what the SDK holds now for these instruments, one line per series: a sum or gauge as its
+     * value, a histogram as count, sum and its non-empty buckets. Computed by the SDK, not by the lesson.
+     */
+    static void metrics(String... names) {
+        var wanted = java.util.List.of(names);
+        var byName = new TreeMap<String, MetricData>();
+        recorded.collectAllMetrics().stream().filter(m -> wanted.contains(m.getName())).forEach(m -> byName.put(m.getName(), m));
+        for (String name : wanted) {
+            MetricData metric = byName.get(name);
+            if (metric == null) {
+                System.out.println("   " + name + ": nothing recorded");
+                continue;
+            }
+            metric.getData().getPoints().stream().map(point -> "   " + name + point.getAttributes().asMap().entrySet().stream()
+                            .map(e -> e.getKey().getKey() + "=" + e.getValue()).sorted().toList().toString()
+                            .replace('[', '{').replace(']', '}') + " " + describe(point) + " " + metric.getUnit())
+                    .sorted().forEach(System.out::println);
+        }
+    }
+
+    private static String describe(PointData point) {
+        if (point instanceof io.opentelemetry.sdk.metrics.data.LongPointData p) return "= " + p.getValue();
+        if (point instanceof io.opentelemetry.sdk.metrics.data.DoublePointData p) return "= " + p.getValue();
+        if (point instanceof io.opentelemetry.sdk.metrics.data.HistogramPointData p) {
+            var buckets = new StringBuilder();
+            for (int i = 0; i < p.getCounts().size(); i++) {
+                if (p.getCounts().get(i) == 0) continue;
+                String le = i < p.getBoundaries().size() ? String.valueOf(p.getBoundaries().get(i)) : "+Inf";
+                buckets.append(buckets.length() == 0 ? "" : ", ").append("le ").append(le).append(": ").append(p.getCounts().get(i));
+            }
+            return "count=" + p.getCount() + " sum=" + round(p.getSum()) + " buckets {" + buckets + "}";
+        }
+        return String.valueOf(point);
+    }
+
+    private static String round(double value) {
+        return String.valueOf(Math.round(value * 1000) / 1000.0);
     }
 
     /** The lesson's SDK: console exporters (printing as each span ends) or OTLP/HTTP with --otlp. */
@@ -104,20 +174,30 @@ final class LessonKit {
 
     /** The same, letting a lesson add to the meter provider (lesson 3 adds a View). */
     static OpenTelemetrySdk sdk(Options options, String serviceName, UnaryOperator<SdkMeterProviderBuilder> meters) {
-        var resource = Resource.getDefault().merge(Resource.create(
-                Attributes.builder().put("service.name", serviceName).build()));
+        return sdk(options, Resource.getDefault().merge(Resource.create(
+                Attributes.builder().put("service.name", serviceName).build())), meters);
+    }
+
+    /** The same, with a Resource the lesson built itself (lesson 2). */
+    static OpenTelemetrySdk sdk(Options options, Resource resource, UnaryOperator<SdkMeterProviderBuilder> meters) {
         var tracing = SdkTracerProvider.builder().setResource(resource);
         var metering = SdkMeterProvider.builder().setResource(resource);
         var logging = SdkLoggerProvider.builder().setResource(resource);
+        recorded = InMemoryMetricReader.create();
+        metering.registerMetricReader(recorded);
+        recordedLogs = InMemoryLogRecordExporter.create();
+        logging.addLogRecordProcessor(SimpleLogRecordProcessor.create(recordedLogs));
         if (options.otlp()) {
             String endpoint = otlpEndpoint();
-            tracing.addSpanProcessor(BatchSpanProcessor.builder(
-                    OtlpHttpSpanExporter.builder().setEndpoint(endpoint + "/v1/traces").build()).build());
-            metering.registerMetricReader(PeriodicMetricReader.builder(
-                    OtlpHttpMetricExporter.builder().setEndpoint(endpoint + "/v1/metrics").build()).build());
-            LogRecordExporter logs = OtlpHttpLogRecordExporter.builder().setEndpoint(endpoint + "/v1/logs").build();
-            logging.addLogRecordProcessor(BatchLogRecordProcessor.builder(logs).build());
-            System.out.println("(sending telemetry over OTLP to " + endpoint + ")");
+            // No retries: a lesson should say "refused" at once, not retry with backoff past its 2 s exit.
+            var spans = OtlpHttpSpanExporter.builder().setEndpoint(endpoint + "/v1/traces").setRetryPolicy(null).build();
+            tracing.addSpanProcessor(BatchSpanProcessor.builder(new TrackedSpans(spans)).build());
+            var metrics = OtlpHttpMetricExporter.builder().setEndpoint(endpoint + "/v1/metrics").setRetryPolicy(null).build();
+            metering.registerMetricReader(PeriodicMetricReader.builder(new TrackedMetrics(metrics)).build());
+            LogRecordExporter logs = OtlpHttpLogRecordExporter.builder().setEndpoint(endpoint + "/v1/logs").setRetryPolicy(null).build();
+            logging.addLogRecordProcessor(BatchLogRecordProcessor.builder(new TrackedLogs(logs)).build());
+            otlpTarget = endpoint;
+            System.out.println("(sending telemetry over OTLP/HTTP to " + endpoint + "; the end of the lesson says whether it arrived)");
         } else {
             // Simple, not batch: each span prints the moment it ends, right under its step.
             tracing.addSpanProcessor(SimpleSpanProcessor.create(consoleSpans()));
@@ -154,6 +234,85 @@ final class LessonKit {
             shutdown.join(2_000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        if (otlpTarget != null) reportDelivery();
+    }
+
+    // ---- --otlp: what reached the collector ------------------------------------------------------
+
+    private static volatile String otlpTarget;
+    /** Per signal: how its exports ended ("accepted", or the failure), counted. */
+    private static final Map<String, Map<String, Integer>> DELIVERY = new ConcurrentHashMap<>();
+
+    private static CompletableResultCode track(String signal, CompletableResultCode result) {
+        result.whenComplete(() -> {
+            String outcome = "accepted";
+            if (!result.isSuccess()) {
+                Throwable cause = result.getFailureThrowable();
+                while (cause != null && cause.getCause() != null) cause = cause.getCause();
+                outcome = cause == null ? "failed" : "failed: " + cause.getMessage();
+            }
+            DELIVERY.computeIfAbsent(signal, k -> new ConcurrentHashMap<>()).merge(outcome, 1, Integer::sum);
+        });
+        return result;
+    }
+
+    private static void reportDelivery() {
+        System.out.println();
+        System.out.println("OTLP/HTTP to " + otlpTarget + ":");
+        for (String signal : java.util.List.of("traces", "metrics", "logs")) {
+            var outcomes = DELIVERY.get(signal);
+            String said = outcomes == null ? "nothing to send, or no answer within 2 s"
+                    : outcomes.entrySet().stream().map(e -> e.getKey() + " (" + e.getValue() + " request" + (e.getValue() == 1 ? "" : "s") + ")")
+                    .sorted().reduce((a, b) -> a + ", " + b).orElse("");
+            System.out.println("   " + signal + ": " + said);
+        }
+    }
+
+    private record TrackedSpans(SpanExporter delegate) implements SpanExporter {
+        public CompletableResultCode export(java.util.Collection<io.opentelemetry.sdk.trace.data.SpanData> spans) {
+            return track("traces", delegate.export(spans));
+        }
+
+        public CompletableResultCode flush() {
+            return delegate.flush();
+        }
+
+        public CompletableResultCode shutdown() {
+            return delegate.shutdown();
+        }
+    }
+
+    private record TrackedMetrics(MetricExporter delegate) implements MetricExporter {
+        public CompletableResultCode export(java.util.Collection<MetricData> metrics) {
+            return track("metrics", delegate.export(metrics));
+        }
+
+        public io.opentelemetry.sdk.metrics.data.AggregationTemporality getAggregationTemporality(
+                io.opentelemetry.sdk.metrics.InstrumentType type) {
+            return delegate.getAggregationTemporality(type);
+        }
+
+        public CompletableResultCode flush() {
+            return delegate.flush();
+        }
+
+        public CompletableResultCode shutdown() {
+            return delegate.shutdown();
+        }
+    }
+
+    private record TrackedLogs(LogRecordExporter delegate) implements LogRecordExporter {
+        public CompletableResultCode export(java.util.Collection<io.opentelemetry.sdk.logs.data.LogRecordData> logs) {
+            return track("logs", delegate.export(logs));
+        }
+
+        public CompletableResultCode flush() {
+            return delegate.flush();
+        }
+
+        public CompletableResultCode shutdown() {
+            return delegate.shutdown();
         }
     }
 

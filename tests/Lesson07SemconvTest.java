@@ -39,7 +39,7 @@ class Lesson07SemconvTest {
 
     @Test
     void mappingAgreesWithTheChatbotsKeys() {
-        var map = Lesson07Semconv.seedToSemconv();
+        var map = Lesson07Semconv.referenceToSemconv();
         assertEquals(chatbot_otel.Keys.GEN_AI_REQUEST_MODEL.getKey(), map.get(chatbot_otel.Keys.LLM_MODEL.getKey()));
         assertEquals(chatbot_otel.Keys.GEN_AI_USAGE_INPUT_TOKENS.getKey(), map.get(chatbot_otel.Keys.LLM_TOKENS_INPUT.getKey()));
         assertEquals(chatbot_otel.Keys.GEN_AI_USAGE_OUTPUT_TOKENS.getKey(), map.get(chatbot_otel.Keys.LLM_TOKENS_OUTPUT.getKey()));

@@ -26,7 +26,7 @@ class LessonRunTest {
     static final Map<String, String> LESSONS = Map.of(
             "01_spans.java", "Lesson01Spans", "02_attributes.java", "Lesson02Attributes", "03_metrics.java", "Lesson03Metrics",
             "04_propagation.java", "Lesson04Propagation", "05_errors.java", "Lesson05Errors", "06_exporters.java", "Lesson06Exporters",
-            "07_semconv.java", "Lesson07Semconv");
+            "07_semconv.java", "Lesson07Semconv", "08_logs.java", "Lesson08Logs");
     private static final Map<String, String> NO_OTLP_ENV = Map.of("OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:9");
 
     static Stream<String> lessons() {
@@ -77,9 +77,22 @@ class LessonRunTest {
             assertEquals(0, run.status(), run.err());
             assertFalse(paths.isEmpty(), "nothing reached the collector; output:\n" + run.out());
             assertTrue(paths.stream().allMatch(p -> p.startsWith("/v1/")), paths.toString());
+            // The lesson says where it sent and that the collector took it.
+            String said = mainClass.equals("Lesson06Exporters") ? "OtlpHttpSpanExporter: accepted"
+                    : "OTLP/HTTP to http://127.0.0.1:" + collector.getAddress().getPort() + ":";
+            assertTrue(run.out().contains(said) && run.out().contains("accepted"), run.out());
         } finally {
             collector.stop(0);
         }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"Lesson01Spans", "Lesson08Logs"})
+    void otlpWithNoCollectorSaysSoAndStillEnds(String mainClass) throws Exception {
+        var run = Harness.finish(Harness.launchClass(mainClass, NO_OTLP_ENV, "--otlp"), 60);
+        assertEquals(0, run.status(), run.err());
+        assertTrue(run.out().contains("OTLP/HTTP to http://127.0.0.1:9:"), run.out());
+        assertTrue(run.out().lines().anyMatch(l -> l.startsWith("   traces: failed")), run.out());
     }
 
     @ParameterizedTest
@@ -104,6 +117,63 @@ class LessonRunTest {
         assertFalse(run.out().contains("Error:"), run.out());
     }
 
+    /**
+     * The lesson's "You should see" block, line by line, must appear in its real output, in order
+     * (other lines may come between). Placeholders: <trace-id>, <span-id>, <n> (a number), and ...
+     * (anything). So the block cannot drift from what the lesson prints.
+     */
+    @ParameterizedTest
+    @MethodSource("lessonFiles")
+    void youShouldSeeMatchesTheRealOutput(String file) throws Exception {
+        var expected = youShouldSee(Files.readString(Harness.ROOT.resolve("lessons").resolve(file)));
+        assertFalse(expected.isEmpty(), file);
+        var run = Harness.finish(Harness.launchClass(LESSONS.get(file), NO_OTLP_ENV), 60);
+        var actual = run.out().lines().map(String::strip).toList();
+        int at = 0;
+        for (String line : expected) {
+            var pattern = Pattern.compile(toRegex(line));
+            while (at < actual.size() && !pattern.matcher(actual.get(at)).matches()) at++;
+            assertTrue(at < actual.size(), file + ": \"" + line + "\" is not in the output (in order):\n" + run.out());
+            at++;
+        }
+    }
+
+    static List<String> youShouldSee(String source) {
+        var lines = source.lines().toList();
+        int start = lines.indexOf("// You should see") + 1;
+        var block = new java.util.ArrayList<String>();
+        for (int i = start; i > 0 && i < lines.size() && lines.get(i).startsWith("//   "); i++) block.add(lines.get(i).substring(5).strip());
+        return block;
+    }
+
+    static String toRegex(String line) {
+        String regex = Pattern.quote(line);
+        for (var placeholder : Map.of("<trace-id>", "[0-9a-f]{32}", "<span-id>", "[0-9a-f]{16}", "<n>", "[0-9]+(?:\\.[0-9]+)?",
+                "...", ".*").entrySet()) {
+            regex = regex.replace(placeholder.getKey(), "\\E" + placeholder.getValue() + "\\Q");
+        }
+        return regex;
+    }
+
+    /** Each lesson names the chatbot method that does the same thing, and that method exists. */
+    @ParameterizedTest
+    @MethodSource("lessonFiles")
+    void endsByNamingTheChatbotMethodThatDoesTheSame(String file) throws Exception {
+        String text = Files.readString(Harness.ROOT.resolve("lessons").resolve(file));
+        var line = text.lines().filter(l -> l.startsWith("// In the chatbot ")).findFirst();
+        assertTrue(line.isPresent(), file + " lacks a line '// In the chatbot ...'");
+        var names = Pattern.compile("\\b([A-Z]\\w+)\\.(\\w+)\\b").matcher(line.get().replaceAll("\\S+\\.java", ""));
+        int found = 0;
+        while (names.find()) {
+            Class<?> type = Class.forName("chatbot_otel$" + names.group(1));
+            String method = names.group(2);
+            assertTrue(java.util.Arrays.stream(type.getDeclaredMethods()).anyMatch(m -> m.getName().equals(method))
+                    || type.getSimpleName().equals(method), file + ": " + names.group() + " does not exist in chatbot_otel.java");
+            found++;
+        }
+        assertTrue(found > 0 || line.get().contains("does not use"), file + ": name a method (Class.method) or say why not");
+    }
+
     private static final Pattern STEP_CALL = Pattern.compile("LessonKit\\.step\\(options, (\\d+), \"((?:[^\"\\\\]|\\\\.)*)\"");
 
     @ParameterizedTest
@@ -126,6 +196,6 @@ class LessonRunTest {
                     file + ": \"You should see\" does not show step " + number + " (" + steps.get(i).group(2) + ")");
         }
         assertTrue(Files.exists(Harness.ROOT.resolve("lessons/solutions").resolve(file)), file + " has no solution");
-        assertTrue(Files.readAllLines(path).size() <= 170, file + " is too long for one sitting");
+        assertTrue(Files.readAllLines(path).size() <= 180, file + " is too long for one sitting");
     }
 }

@@ -8,7 +8,7 @@
 // Run       jbang lessons/solutions/07_semconv.java
 // 1. Below: the array attribute takes a List, the constant carries its type.
 // 2. Span names are low-cardinality by rule, and `chat {model}` grows with every model you try;
-//    the seed's dashboards and this kit's tests group by the fixed name `generate_response`, and
+//    the reference chatbot's dashboards and this kit's tests group by the fixed name `generate_response`, and
 //    GenAI-aware backends find the call anyway from gen_ai.operation.name on that span.
 
 import io.opentelemetry.api.OpenTelemetry;
