@@ -36,18 +36,23 @@ record LoadReport(int requests, int concurrency, long wallNanos, List<Sample> sa
 
     /** The q-quantile (0..1) in milliseconds, nearest rank; NaN with no value. */
     static double percentileMillis(List<Long> nanos, double q) {
-        if (nanos.isEmpty()) return Double.NaN;
-        var sorted = nanos.stream().sorted().toList();
-        int rank = (int) Math.ceil(q * sorted.size());
-        return sorted.get(Math.max(0, rank - 1)) / 1e6;
+        return nanos.isEmpty() ? Double.NaN : TextHistogram.percentile(nanos.stream().sorted().toList(), q);
+    }
+
+    List<Long> latencies() {
+        return ok().stream().map(Sample::latencyNanos).toList();
+    }
+
+    List<Long> firstTokens() {
+        return ok().stream().map(Sample::firstTokenNanos).filter(n -> n >= 0).toList();
     }
 
     double latencyMillis(double q) {
-        return percentileMillis(ok().stream().map(Sample::latencyNanos).toList(), q);
+        return percentileMillis(latencies(), q);
     }
 
     double firstTokenMillis(double q) {
-        return percentileMillis(ok().stream().map(Sample::firstTokenNanos).filter(n -> n >= 0).toList(), q);
+        return percentileMillis(firstTokens(), q);
     }
 
     double outputTokensPerSecond() {
@@ -64,6 +69,10 @@ record LoadReport(int requests, int concurrency, long wallNanos, List<Sample> sa
         out.printf("  %-20s %.0f%n", "output tokens/s", outputTokensPerSecond());
         out.printf("  %-20s %d ended, %d exported, %d dropped by the SDK%n", "spans", spansEnded, spansExported,
                 Math.max(0, spansEnded - spansExported));
+        out.println();
+        out.print(TextHistogram.render("latency", latencies(), 80, 10));
+        out.println();
+        out.print(TextHistogram.render("time to first token", firstTokens(), 80, 10));
     }
 }
 

@@ -11,6 +11,7 @@
 //SOURCES chatbot_ollama.java
 //SOURCES chatbot_terminal.java
 //SOURCES chatbot_load.java
+//SOURCES chatbot_charts.java
 //SOURCES ollama_sim.java
 //MAIN chatbot_otel
 //JAVAC_OPTIONS -XDignore.symbol.file
@@ -97,26 +98,14 @@ import io.opentelemetry.sdk.trace.export.BatchSpanProcessor;
 import io.opentelemetry.sdk.trace.export.SpanExporter;
 import io.opentelemetry.sdk.trace.samplers.Sampler;
 
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.io.InterruptedIOException;
-import java.io.PrintStream;
-import java.io.UncheckedIOException;
+import java.io.*;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Locale;
-import java.util.Map;
-import java.util.UUID;
+import java.util.*;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
@@ -151,6 +140,7 @@ public class chatbot_otel {
                 if (effective.run().load() != null) return new LoadMode(effective, chat, telemetry).run(out);
                 boolean terminal = in == System.in && Terminal.stdinIsTerminal();
                 var repl = new Repl(effective, chat, in, out, err, terminal);   // 4. the REPL
+                repl.drawTracesFrom(telemetry.lastTurn(), Waterfall.terminalWidth(terminal, env));
                 if (in == System.in) CtrlC.install(repl);
                 return repl.run();
             }
@@ -160,34 +150,6 @@ public class chatbot_otel {
         }
     }
 
-    /** A problem found while starting (a port in use): reported as one line, exit status 1. */
-    static final class StartupException extends RuntimeException {
-        StartupException(String message, Throwable cause) {
-            super(message, cause);
-        }
-    }
-
-    /** The in-process Ollama simulator behind --simulate; a no-op holder otherwise. */
-    record Simulator(ollama_sim.Server server) implements AutoCloseable {
-        static Simulator startIf(boolean wanted) {
-            if (!wanted) return new Simulator(null);
-            try {
-                return new Simulator(ollama_sim.Server.start(ollama_sim.Options.defaults().withPort(0)));
-            } catch (IOException e) {
-                throw new StartupException("could not start the Ollama simulator: " + e.getMessage(), e);
-            }
-        }
-
-        /** The settings, with Ollama where the simulator listens when one runs. */
-        Settings pointAt(Settings settings) {
-            return server == null ? settings : settings.withOllamaEndpoint(URI.create(server.baseUrl()));
-        }
-
-        @Override
-        public void close() {
-            if (server != null) server.close();
-        }
-    }
     // =========================================================================================
     // 1. THE SDK, WIRED BY HAND
     // As the reference Python chatbot does it: a Resource says who emits; per signal an exporter
@@ -212,18 +174,25 @@ public class chatbot_otel {
         private final OpenTelemetry openTelemetry;
         private final OpenTelemetrySdk sdk; // null when OTEL_SDK_DISABLED=true
         private final SpanCounts spanCounts;
+        private final LastTurnSpans lastTurn;
         private final ExitFlush exitFlush;
 
-        private Telemetry(OpenTelemetry openTelemetry, OpenTelemetrySdk sdk, SpanCounts spanCounts) {
+        private Telemetry(OpenTelemetry openTelemetry, OpenTelemetrySdk sdk, SpanCounts spanCounts, LastTurnSpans lastTurn) {
             this.openTelemetry = openTelemetry;
             this.sdk = sdk;
             this.spanCounts = spanCounts;
+            this.lastTurn = lastTurn;
             // On `exit`, EOF, Ctrl-C or SIGTERM (a shutdown hook), whichever comes first; see close().
             this.exitFlush = ExitFlush.onExit(this::shutdownSdk, SHUTDOWN_BUDGET);
         }
 
         OpenTelemetry openTelemetry() {
             return openTelemetry;
+        }
+
+        /** The last turn's spans, for /trace; null in load mode and with telemetry off. */
+        LastTurnSpans lastTurn() {
+            return lastTurn;
         }
 
         /** Spans in and out of the batch processor: only in load mode, null otherwise. */
@@ -247,22 +216,24 @@ public class chatbot_otel {
         static Telemetry setup(Settings settings, PrintStream err) {
             // Load mode counts spans in and out of the batch processor; a chat has no use for it.
             var spanCounts = settings.run().load() != null ? new SpanCounts() : null;
+            var lastTurn = settings.run().load() == null ? new LastTurnSpans() : null; // /trace is the REPL's
             OtelSettings otel = settings.otel();
-            if (otel.sdkDisabled()) return new Telemetry(OpenTelemetry.noop(), null, spanCounts);
+            if (otel.sdkDisabled()) return new Telemetry(OpenTelemetry.noop(), null, spanCounts, null);
             ExportProblems.install(err, otel);
             var resource = Resource.getDefault().merge(Resource.create(toAttributes(otel.resourceAttributes())));
             var sdk = OpenTelemetrySdk.builder()
-                    .setTracerProvider(tracerProvider(otel, resource, spanCounts))
+                    .setTracerProvider(tracerProvider(otel, resource, spanCounts, lastTurn))
                     .setMeterProvider(meterProvider(otel, resource))
                     .setLoggerProvider(loggerProvider(otel, resource))
                     // W3C trace context is what puts `traceparent` on the Ollama request.
                     .setPropagators(ContextPropagators.create(TextMapPropagator.composite(
                             W3CTraceContextPropagator.getInstance(), W3CBaggagePropagator.getInstance())))
                     .build();
-            return new Telemetry(sdk, sdk, spanCounts);
+            return new Telemetry(sdk, sdk, spanCounts, lastTurn);
         }
 
-        private static SdkTracerProvider tracerProvider(OtelSettings otel, Resource resource, SpanCounts counts) {
+        private static SdkTracerProvider tracerProvider(OtelSettings otel, Resource resource, SpanCounts counts,
+                                                        LastTurnSpans lastTurn) {
             var builder = SdkTracerProvider.builder()
                     .setResource(resource)
                     .setSampler(sampler(otel.sampling()))
@@ -278,6 +249,7 @@ public class chatbot_otel {
                 case "console" -> LoggingSpanExporter.create();
                 default -> null;
             };
+            if (lastTurn != null) builder.addSpanProcessor(lastTurn); // for /trace, whatever the exporter
             if (exporter == null) return builder.build();
             // Batching keeps export off the chat's path: ending a span only enqueues it. When the queue
             // is full the batch processor drops spans; in load mode, SpanCounts sees how many.
@@ -888,7 +860,7 @@ public class chatbot_otel {
                   /model NAME         switch model (e.g. /model llama3.2:1b)
                   /temperature X      sampling temperature, 0 to 2
                   /reset              forget the conversation and start a new one
-                  /trace              the last turn's trace id and its Jaeger link
+                  /trace              the last turn's trace: its Jaeger link, and its spans drawn as a waterfall
                   exit, quit          leave (so does Ctrl-D)""";
 
         private final Settings settings;
@@ -902,6 +874,8 @@ public class chatbot_otel {
         private double temperature;
         private int turns;
         private String lastTraceId;
+        private LastTurnSpans lastTurn;
+        private int width = 80;
         /** The turn in progress, for Ctrl-C to cancel; null at the prompt. */
         private volatile Cancellation inProgress;
         private volatile java.util.concurrent.CountDownLatch turnEnded = new java.util.concurrent.CountDownLatch(0);
@@ -924,7 +898,7 @@ public class chatbot_otel {
                 if (result.ok()) return 0;
                 return result.error().type == ErrorType.CANCELLED ? 130 : 1;
             }
-            printBanner();
+            err.print(settings.banner(model));
             while (true) {
                 if (interactive) {
                     out.print("You: ");
@@ -946,23 +920,6 @@ public class chatbot_otel {
             return 0;
         }
 
-        private void printBanner() {
-            err.printf("LLM chatbot with OpenTelemetry %s: model %s at %s%s%n", VERSION, model, settings.ollama().endpoint(),
-                    settings.run().simulate() ? " (simulated)" : "");
-            if (settings.otel().sdkDisabled()) {
-                err.println("Telemetry is off (OTEL_SDK_DISABLED=true).");
-            } else {
-                err.printf("Telemetry: traces %s, metrics %s, logs %s; OTLP endpoint %s; service %s%n",
-                        settings.otel().exporters().traces(), settings.otel().exporters().metrics(),
-                        settings.otel().exporters().logs(), settings.otel().otlp().endpoint(), settings.otel().serviceName());
-                if (settings.otel().captureContent()) {
-                    err.println("Prompts and answers are recorded in spans; set "
-                            + "OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=false to keep them out.");
-                }
-            }
-            err.println("Type /help for commands, exit to leave.");
-        }
-
         /**
          * Ctrl-C: during an answer it cancels that turn and the REPL goes on; at the prompt it leaves.
          * Returns true when it cancelled a turn.
@@ -972,11 +929,7 @@ public class chatbot_otel {
             if (turn != null && turn.cancelIfWaiting()) return true;
             // The answer is complete, but the turn may still be ending its spans and writing its log
             // record: let it finish (briefly), or the exit flush would leave them behind.
-            try {
-                turnEnded.await(1, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            ExitFlush.awaitQuietly(() -> turnEnded.await(1, TimeUnit.SECONDS));
             return false;
         }
 
@@ -1041,7 +994,15 @@ public class chatbot_otel {
         private String traceLink() {
             if (turns == 0) return "No turn yet: ask something first.";
             if (lastTraceId == null) return "No trace for the last turn: telemetry is off or the turn was not sampled.";
-            return "Trace " + lastTraceId + "\n  " + settings.otel().jaegerUi() + "/trace/" + lastTraceId;
+            String link = "Trace " + lastTraceId + "\n  " + settings.otel().jaegerUi() + "/trace/" + lastTraceId;
+            var bars = lastTurn == null ? List.<Waterfall.Bar>of() : lastTurn.bars(lastTraceId);
+            return bars.isEmpty() ? link : link + "\n" + Waterfall.render(bars, width).stripTrailing();
+        }
+
+        /** Where /trace finds the last turn's spans to draw (none: it prints the link only). */
+        void drawTracesFrom(LastTurnSpans lastTurn, int width) {
+            this.lastTurn = lastTurn;
+            this.width = width;
         }
 
         private String readLine() {
@@ -1125,17 +1086,80 @@ public class chatbot_otel {
 
 
     // =========================================================================================
-    // 6. LOAD MODE'S SPAN COUNTS
-    // Wired only with --load (chatbot_load.java prints the table): two small SDK extension points,
-    // a SpanProcessor that sees every span end and an exporter wrapper that sees every batch.
+    // 6. SPAN PROCESSORS OF OUR OWN
+    // A SpanProcessor sees every span start and end: the SDK's extension point for "do something
+    // with spans" besides exporting them. LastTurnSpans keeps the last turn for /trace to draw;
+    // SpanCounts counts spans in and out of the batch processor in load mode.
     // =========================================================================================
+
+    /** A SpanProcessor that only wants to see spans end: the SDK then skips it when spans start. */
+    abstract static class OnEndProcessor implements io.opentelemetry.sdk.trace.SpanProcessor {
+        @Override
+        public void onStart(Context parent, io.opentelemetry.sdk.trace.ReadWriteSpan span) {
+        }
+
+        @Override
+        public boolean isStartRequired() {
+            return false;
+        }
+
+        @Override
+        public boolean isEndRequired() {
+            return true;
+        }
+    }
+
+    /**
+     * The spans of the last finished turn, kept in memory for /trace, whatever the exporters are.
+     * Spans of a trace are gathered as they end; when the root ends, they become the last turn.
+     * Cheap when /trace is never typed: a reference per span, copied only when drawn.
+     */
+    static final class LastTurnSpans extends OnEndProcessor {
+        private static final int OPEN_TRACES = 16; // a turn's spans in progress; an abandoned one is dropped
+        private final Map<String, List<io.opentelemetry.sdk.trace.ReadableSpan>> open = new LinkedHashMap<>();
+        private volatile List<io.opentelemetry.sdk.trace.ReadableSpan> last = List.of();
+
+        @Override
+        public synchronized void onEnd(io.opentelemetry.sdk.trace.ReadableSpan span) {
+            String traceId = span.getSpanContext().getTraceId();
+            open.computeIfAbsent(traceId, id -> new ArrayList<>()).add(span);
+            if (!span.getParentSpanContext().isValid()) {
+                last = List.copyOf(open.remove(traceId));
+            } else if (open.size() > OPEN_TRACES) {
+                open.remove(open.keySet().iterator().next());
+            }
+        }
+
+        /** The last turn as waterfall bars, if it is this trace; empty otherwise. */
+        List<Waterfall.Bar> bars(String traceId) {
+            var spans = last;
+            if (spans.isEmpty() || !spans.get(0).getSpanContext().getTraceId().equals(traceId)) return List.of();
+            return spans.stream().map(io.opentelemetry.sdk.trace.ReadableSpan::toSpanData).map(LastTurnSpans::bar).toList();
+        }
+
+        /** One span as a bar, with the few attributes worth reading under it. */
+        static Waterfall.Bar bar(io.opentelemetry.sdk.trace.data.SpanData span) {
+            var a = span.getAttributes();
+            var notes = new ArrayList<String>();
+            if (a.get(Keys.GEN_AI_REQUEST_MODEL) != null) notes.add("model " + a.get(Keys.GEN_AI_REQUEST_MODEL));
+            Long in = a.get(Keys.GEN_AI_USAGE_INPUT_TOKENS), outTokens = a.get(Keys.GEN_AI_USAGE_OUTPUT_TOKENS);
+            if (in != null) notes.add("tokens in " + in + ", out " + outTokens);
+            Double firstChunk = a.get(Keys.GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK);
+            if (firstChunk != null) notes.add(String.format("first chunk after %.1f ms", firstChunk * 1000));
+            if (a.get(Keys.HTTP_RESPONSE_STATUS_CODE) != null) notes.add("HTTP " + a.get(Keys.HTTP_RESPONSE_STATUS_CODE));
+            String parent = span.getParentSpanContext().isValid() ? span.getParentSpanId() : null;
+            String error = span.getStatus().getStatusCode() == StatusCode.ERROR ? String.valueOf(a.get(Keys.ERROR_TYPE)) : null;
+            return new Waterfall.Bar(span.getSpanId(), parent, span.getName(), span.getStartEpochNanos(), span.getEndEpochNanos(),
+                    error, notes);
+        }
+    }
 
     /**
      * Counts spans in and out of the batch processor: ended (handed to it) and exported (handed on to
      * the exporter). Ended minus exported, after a flush, is what the SDK dropped from a full queue.
      * As a processor placed before the batch processor, it sees every sampled span that ends.
      */
-    static final class SpanCounts implements io.opentelemetry.sdk.trace.SpanProcessor {
+    static final class SpanCounts extends OnEndProcessor {
         private final java.util.concurrent.atomic.LongAdder ended = new java.util.concurrent.atomic.LongAdder();
         private final java.util.concurrent.atomic.LongAdder exported = new java.util.concurrent.atomic.LongAdder();
 
@@ -1148,22 +1172,8 @@ public class chatbot_otel {
         }
 
         @Override
-        public void onStart(Context parent, io.opentelemetry.sdk.trace.ReadWriteSpan span) {
-        }
-
-        @Override
-        public boolean isStartRequired() {
-            return false;
-        }
-
-        @Override
         public void onEnd(io.opentelemetry.sdk.trace.ReadableSpan span) {
             if (span.getSpanContext().isSampled()) ended.increment();
-        }
-
-        @Override
-        public boolean isEndRequired() {
-            return true;
         }
 
         /** Wraps the exporter the batch processor hands its batches to. */

@@ -26,6 +26,36 @@ final class SettingsException extends RuntimeException {
 
 enum Protocol { HTTP_PROTOBUF, GRPC }
 
+/** A problem found while starting (a port in use): reported as one line, exit status 1. */
+final class StartupException extends RuntimeException {
+    StartupException(String message, Throwable cause) {
+        super(message, cause);
+    }
+}
+
+/** The in-process Ollama simulator behind --simulate; a no-op holder otherwise. */
+record Simulator(ollama_sim.Server server) implements AutoCloseable {
+    static Simulator startIf(boolean wanted) {
+        if (!wanted) return new Simulator(null);
+        try {
+            return new Simulator(ollama_sim.Server.start(ollama_sim.Options.defaults().withPort(0)));
+        } catch (IOException e) {
+            throw new StartupException("could not start the Ollama simulator: " + e.getMessage(), e);
+        }
+    }
+
+    /** The settings, with Ollama where the simulator listens when one runs. */
+    Settings pointAt(Settings settings) {
+        return server == null ? settings : settings.withOllamaEndpoint(URI.create(server.baseUrl()));
+    }
+
+    @Override
+    public void close() {
+        if (server != null) server.close();
+    }
+}
+
+
 /** Every setting, in four groups: the telemetry, Ollama, the chat, and how this run goes. */
 record Settings(OtelSettings otel, OllamaSettings ollama, ChatSettings chat, RunSettings run) {
 
@@ -75,6 +105,24 @@ record Settings(OtelSettings otel, OllamaSettings ollama, ChatSettings chat, Run
         var flags = Flags.parse(args);
         return new Settings(OtelSettings.read(env), OllamaSettings.read(env),
                 ChatSettings.read(env, flags), new RunSettings(flags.simulate(), flags.prompt(), flags.load(), flags.help()));
+    }
+
+    /** What the REPL says at start: the model, where Ollama is, and where the telemetry goes. */
+    String banner(String model) {
+        var text = new StringBuilder(String.format("LLM chatbot with OpenTelemetry %s: model %s at %s%s%n", chatbot_otel.VERSION,
+                model, ollama.endpoint(), run.simulate() ? " (simulated)" : ""));
+        if (otel.sdkDisabled()) {
+            text.append("Telemetry is off (OTEL_SDK_DISABLED=true).\n");
+        } else {
+            text.append(String.format("Telemetry: traces %s, metrics %s, logs %s; OTLP endpoint %s; service %s%n",
+                    otel.exporters().traces(), otel.exporters().metrics(), otel.exporters().logs(), otel.otlp().endpoint(),
+                    otel.serviceName()));
+            if (otel.captureContent()) {
+                text.append("Prompts and answers are recorded in spans; set "
+                        + "OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=false to keep them out.\n");
+            }
+        }
+        return text.append("Type /help for commands, exit to leave.\n").toString();
     }
 
     /** The same settings with Ollama elsewhere: where the simulator listens, when one runs. */

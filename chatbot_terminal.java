@@ -158,11 +158,12 @@ final class ExitFlush implements Runnable {
         }
     }
 
-    private interface Wait {
+    interface Wait {
         void await() throws InterruptedException;
     }
 
-    private static void awaitQuietly(Wait wait) {
+    /** Waits, and on an interrupt keeps the flag set for the caller instead of throwing. */
+    static void awaitQuietly(Wait wait) {
         try {
             wait.await();
         } catch (InterruptedException e) {

@@ -26,6 +26,9 @@
 //   ollama_request    parent = <span-id> = generate_response <span-id>
 //   generate_response parent = <span-id> = chat_interaction <span-id>
 //   one trace id for all three: <trace-id>
+//   chat_interaction    |#####...|...<n> ms
+//     generate_response |...#...|...<n> ms
+//       ollama_request  |...#...|...<n> ms
 //   == Step 4: A span is exported when it ends, not before
 //   exported so far: 0 ... after end(): 1
 // (Children end first, so they print first. The ids differ on every run.)
@@ -33,7 +36,7 @@
 //
 // Try it yourself
 //   1. At the TRY marker in step 3, add a `log_interaction` span: a child of chat_interaction that
-//      starts after generate_response ended. Check its parent id in the output.
+//      starts after generate_response ended (add it to `drawn`). Check its parent id and its row.
 //   2. Delete `try (Scope s = ...makeCurrent())` around generate_response. Where does ollama_request
 //      end up, and why? (Hint: the parent comes from Context.current().)
 //   Solution: lessons/solutions/01_spans.java
@@ -97,11 +100,15 @@ class Lesson01Spans {
     /** STEP 3. makeCurrent() puts a span in the Context; spans started while it is current become its children. */
     static void nestedSpans(OpenTelemetry otel) {
         Tracer tracer = otel.getTracer(SCOPE);
+        var drawn = new java.util.ArrayList<Span>(); // the turn's spans, drawn as a waterfall at the end
         Span turn = tracer.spanBuilder("chat_interaction").startSpan();
+        drawn.add(turn);
         try (Scope ignored = turn.makeCurrent()) {
             Span generate = tracer.spanBuilder("generate_response").startSpan();
+            drawn.add(generate);
             try (Scope s = generate.makeCurrent()) {
                 Span request = tracer.spanBuilder("ollama_request").startSpan();
+                drawn.add(request);
                 request.end();
                 System.out.println("ollama_request    parent = " + LessonKit.parentOf(request) + " = generate_response " + generate.getSpanContext().getSpanId());
             } finally {
@@ -113,6 +120,7 @@ class Lesson01Spans {
             turn.end();
         }
         System.out.println("one trace id for all three: " + turn.getSpanContext().getTraceId());
+        LessonKit.waterfall(drawn); // the exporter lines above, drawn as a trace: what Jaeger and /trace show
     }
 
     /** STEP 4. Until end(), a span lives only in memory: a span that is never ended is never exported. */

@@ -1,3 +1,5 @@
+//SOURCES ../chatbot_charts.java
+
 // LessonKit: what every lesson shares, so each lesson file holds only its own concept.
 //   - the options: --step (pause before each step) and --otlp (send to a collector, not the console)
 //   - step(): prints "== Step n: title", and with --step at a terminal shows the step's explanation
@@ -348,6 +350,19 @@ final class LessonKit {
                 flush();
             }
         });
+    }
+
+    /**
+     * The spans as the chatbot's /trace draws them (chatbot_charts.java, shared): one row per span,
+     * indented under its parent, a bar where it started and for as long as it lasted.
+     */
+    static void waterfall(java.util.List<io.opentelemetry.api.trace.Span> spans) {
+        var bars = spans.stream().filter(s -> s instanceof io.opentelemetry.sdk.trace.ReadableSpan)
+                .map(s -> ((io.opentelemetry.sdk.trace.ReadableSpan) s).toSpanData())
+                .map(d -> new Waterfall.Bar(d.getSpanId(), d.getParentSpanContext().isValid() ? d.getParentSpanId() : null,
+                        d.getName(), d.getStartEpochNanos(), d.getEndEpochNanos(), null, java.util.List.of()))
+                .toList();
+        System.out.print(Waterfall.render(bars, 80));
     }
 
     /** The parent span id the SDK recorded for a span (the API's Span does not expose it; the SDK's ReadableSpan does). */
