@@ -66,8 +66,17 @@ final class OllamaException extends Exception {
     }
 }
 
-/** How long to wait for Ollama: to connect, for the first token (a cold model load is slow), between chunks. */
-record Timeouts(Duration connect, Duration firstToken, Duration betweenChunks) {}
+/**
+ * How long to wait for Ollama: to connect, for the first token (a cold model load is slow), between
+ * two chunks, and for the whole answer (so a server that drips chunks cannot hold a turn forever).
+ */
+record Timeouts(Duration connect, Duration firstToken, Duration betweenChunks, Duration request) {
+    static final Duration DEFAULT_REQUEST = Duration.ofMinutes(10);
+
+    Timeouts(Duration connect, Duration firstToken, Duration betweenChunks) {
+        this(connect, firstToken, betweenChunks, DEFAULT_REQUEST);
+    }
+}
 
 /** Ctrl-C for one turn: whoever waits on Ollama also watches this, so a cancel is noticed at once. */
 final class Cancellation {
@@ -184,42 +193,67 @@ final class OllamaClient implements Ollama {
         return new ChatStream(response.statusCode(), response.body(), timeouts, firstTokenDeadline, cancellation);
     }
 
+    /** Where Ollama is, as the user may read it: credentials in the URL never shown. */
+    private String where() {
+        return Messages.redact(endpoint);
+    }
+
     /** The one place where a failed send becomes an error.type. */
     private OllamaException sendFailure(Throwable cause) {
         if (cause instanceof HttpConnectTimeoutException) {
-            return new OllamaException(ErrorType.TIMEOUT, "Ollama at " + endpoint + " did not accept the connection within "
+            return new OllamaException(ErrorType.TIMEOUT, "Ollama at " + where() + " did not accept the connection within "
                     + Messages.describe(timeouts.connect()) + " (OLLAMA_CONNECT_TIMEOUT)", 0, cause);
         }
         if (cause instanceof HttpTimeoutException) {
-            return new OllamaException(ErrorType.TIMEOUT, "Ollama at " + endpoint + " timed out", 0, cause);
+            return new OllamaException(ErrorType.TIMEOUT, "Ollama at " + where() + " timed out", 0, cause);
         }
         // Refused, unknown host, or the connection dropped before the headers.
-        String reason = cause instanceof ConnectException ? "connection refused" : Messages.rootMessage(cause);
-        return new OllamaException(ErrorType.CONNECTION_ERROR, "cannot reach Ollama at " + endpoint + " (" + reason
+        String reason = cause instanceof ConnectException ? "connection refused"
+                : Messages.oneLine(Messages.redactUserInfo(Messages.rootMessage(cause)), 120);
+        return new OllamaException(ErrorType.CONNECTION_ERROR, "cannot reach Ollama at " + where() + " (" + reason
                 + "). Start it with 'ollama serve', or run the chatbot with --simulate.", 0, cause);
     }
 
+    /**
+     * A non-2xx answer. model_not_found only when Ollama's own JSON error says the model is missing
+     * (its chat handler answers 404 `{"error":"model 'X' not found"}`); any other 404 means the URL is
+     * not Ollama's API, most often a base URL with /api or /v1 at the end.
+     */
+    /** A non-2xx answer; model_not_found only when Ollama's own JSON error says the model is missing. */
     private OllamaException httpError(ChatRequest request, HttpResponse<InputStream> response) {
-        String error = errorText(response.body());
         int status = response.statusCode();
-        if (status == 404 && error.contains("not found")) {
-            return new OllamaException(ErrorType.MODEL_NOT_FOUND, "model '" + request.model() + "' is not available at "
-                    + endpoint + ": run 'ollama pull " + request.model() + "' or choose another with /model", status, null);
+        String raw = bodyText(response.body());
+        String ollamaError = ollamaError(raw);
+        String shown = Messages.oneLine(ollamaError != null ? ollamaError : raw.strip(), Messages.SERVER_TEXT_LIMIT);
+        if (status == 404 && ollamaError != null && OLLAMA_MODEL_MISSING.matcher(ollamaError).find()) {
+            String model = Messages.oneLine(request.model(), 100);
+            return new OllamaException(ErrorType.MODEL_NOT_FOUND, "model '" + model + "' is not available at " + where()
+                    + ": run 'ollama pull " + model + "' or choose another with /model", status, null);
         }
+        String hint = status == 404 ? ". Is OLLAMA_ENDPOINT Ollama's base URL, with no /api or /v1 (now " + where() + ")?" : "";
         return new OllamaException(ErrorType.HTTP_ERROR, "Ollama answered HTTP " + status
-                + (error.isEmpty() ? "" : ": " + error), status, null);
+                + (shown.isEmpty() ? "" : ": " + shown) + hint, status, null);
     }
 
-    private static String errorText(InputStream body) {
+    /** Ollama's wording for a missing model: `model 'X' not found` (chat) or `model "X" not found, ...`. */
+    private static final java.util.regex.Pattern OLLAMA_MODEL_MISSING = java.util.regex.Pattern.compile("^model ['\"].*['\"] not found");
+
+    /** The first 4 KiB of an error body: enough for any message, bounded whatever the server sends. */
+    private static String bodyText(InputStream body) {
         try (body) {
-            String text = new String(body.readNBytes(4096), StandardCharsets.UTF_8);
-            try {
-                return JSON.readTree(text).path("error").asText(text.strip());
-            } catch (JsonProcessingException notJson) {
-                return text.strip();
-            }
+            return new String(body.readNBytes(4096), StandardCharsets.UTF_8);
         } catch (IOException e) {
             return "";
+        }
+    }
+
+    /** The `error` text of Ollama's JSON error body, or null when the body is no such JSON. */
+    private static String ollamaError(String body) {
+        try {
+            JsonNode error = JSON.readTree(body).path("error");
+            return error.isTextual() ? error.asText() : null;
+        } catch (JsonProcessingException notJson) {
+            return null;
         }
     }
 
@@ -250,13 +284,21 @@ final class ChatStream implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Object END = new Object();
     private static final Object CANCELLED = new Object();
+    private static final Object TOO_LONG = new Object();
+    /** One NDJSON line is a few hundred bytes; a longer one than this is not a chat chunk. */
+    static final int MAX_LINE_BYTES = 1 << 20;
+    /** A whole answer: far beyond any model's output, and a bound on what a server can make us hold. */
+    static final long MAX_STREAM_BYTES = 64L << 20;
 
     private final int status;
     private final InputStream body;
     private final Timeouts timeouts;
     private final long firstTokenDeadline;
+    private final long requestDeadline;
     private final Cancellation cancellation;
-    private final java.util.concurrent.BlockingQueue<Object> lines = new java.util.concurrent.LinkedBlockingQueue<>();
+    /** Bounded: a server faster than the terminal waits for us instead of filling memory. */
+    private final java.util.concurrent.BlockingQueue<Object> lines = new java.util.concurrent.LinkedBlockingQueue<>(256);
+    private final Thread pump = new Thread(this::pump, "ollama-stream");
     private boolean first = true;
 
     ChatStream(int status, InputStream body, Timeouts timeouts, long firstTokenDeadline, Cancellation cancellation) {
@@ -264,19 +306,36 @@ final class ChatStream implements AutoCloseable {
         this.body = body;
         this.timeouts = timeouts;
         this.firstTokenDeadline = firstTokenDeadline;
+        this.requestDeadline = firstTokenDeadline - timeouts.firstToken().toNanos() + timeouts.request().toNanos();
         this.cancellation = cancellation;
-        var pump = new Thread(this::pump, "ollama-stream");
         pump.setDaemon(true);
         pump.start();
         cancellation.onCancel(() -> lines.offer(CANCELLED));
     }
 
+    /** Reads lines as bytes up to '\n', each at most MAX_LINE_BYTES, all together at most MAX_STREAM_BYTES. */
     private void pump() {
-        try (var reader = new BufferedReader(new InputStreamReader(body, StandardCharsets.UTF_8))) {
-            for (String line = reader.readLine(); line != null; line = reader.readLine()) lines.offer(line);
-            lines.offer(END);
+        try (var in = new java.io.BufferedInputStream(body)) {
+            var line = new java.io.ByteArrayOutputStream();
+            long total = 0;
+            for (int b = in.read(); b != -1; b = in.read()) {
+                if (++total > MAX_STREAM_BYTES || line.size() >= MAX_LINE_BYTES) {
+                    lines.put(TOO_LONG);
+                    return;
+                }
+                if (b != '\n') {
+                    line.write(b);
+                    continue;
+                }
+                lines.put(line.toString(StandardCharsets.UTF_8));
+                line.reset();
+            }
+            if (line.size() > 0) lines.put(line.toString(StandardCharsets.UTF_8));
+            lines.put(END);
         } catch (IOException e) {
             lines.offer(e);
+        } catch (InterruptedException closed) {
+            // the turn is over (close() interrupts us): nobody reads what is left
         }
     }
 
@@ -287,7 +346,10 @@ final class ChatStream implements AutoCloseable {
     /** The next chunk; a stream that ends before `done: true` is an error, not a short answer. */
     ChatChunk next() throws OllamaException {
         while (true) {
-            long waitNanos = first ? firstTokenDeadline - System.nanoTime() : timeouts.betweenChunks().toNanos();
+            if (cancellation.isCancelled()) throw cancellation.exception();
+            long now = System.nanoTime();
+            long phase = first ? firstTokenDeadline - now : timeouts.betweenChunks().toNanos();
+            long waitNanos = Math.min(phase, requestDeadline - now);
             Object item;
             try {
                 item = lines.poll(Math.max(0, waitNanos), TimeUnit.NANOSECONDS);
@@ -295,22 +357,33 @@ final class ChatStream implements AutoCloseable {
                 Thread.currentThread().interrupt();
                 throw cancellation.exception();
             }
-            if (item == null) {
-                throw new OllamaException(ErrorType.TIMEOUT, first ? noFirstToken(timeouts)
-                        : "the answer stalled: no chunk within " + Messages.describe(timeouts.betweenChunks()) + " (OLLAMA_CHUNK_TIMEOUT)", status, null);
-            }
+            if (item == null) throw timedOut();
             if (item == CANCELLED) throw cancellation.exception();
             if (item == END) {
                 throw new OllamaException(ErrorType.STREAM_INTERRUPTED, "the answer stream ended before the model finished", status, null);
             }
-            if (item instanceof IOException e) {
-                throw new OllamaException(ErrorType.STREAM_INTERRUPTED, "the answer stream broke off: " + Messages.rootMessage(e), status, e);
+            if (item == TOO_LONG) {
+                throw new OllamaException(ErrorType.INVALID_RESPONSE, "Ollama sent a line over " + (MAX_LINE_BYTES >> 20)
+                        + " MiB, or an answer over " + (MAX_STREAM_BYTES >> 20) + " MiB: not a chat stream", status, null);
             }
-            String line = (String) item;
-            if (line.isBlank()) continue;
+            if (item instanceof IOException e) {
+                throw new OllamaException(ErrorType.STREAM_INTERRUPTED, "the answer stream broke off: "
+                        + Messages.oneLine(Messages.rootMessage(e), 120), status, e);
+            }
+            String line = ((String) item).strip();
+            if (line.isEmpty()) continue;
             first = false;
             return parse(line);
         }
+    }
+
+    private OllamaException timedOut() {
+        if (System.nanoTime() - requestDeadline >= 0) {
+            return new OllamaException(ErrorType.TIMEOUT, "the answer took longer than " + Messages.describe(timeouts.request())
+                    + " (OLLAMA_REQUEST_TIMEOUT)", status, null);
+        }
+        return new OllamaException(ErrorType.TIMEOUT, first ? noFirstToken(timeouts) : "the answer stalled: no chunk within "
+                + Messages.describe(timeouts.betweenChunks()) + " (OLLAMA_CHUNK_TIMEOUT)", status, null);
     }
 
     /** The same words whether the headers or the first chunk were late: it is one limit. */
@@ -329,7 +402,7 @@ final class ChatStream implements AutoCloseable {
         // Once streaming has started Ollama keeps status 200 and reports failures as a line.
         if (node.hasNonNull("error")) {
             throw new OllamaException(ErrorType.STREAM_INTERRUPTED, "Ollama reported an error mid-answer: "
-                    + node.get("error").asText(), status, null);
+                    + Messages.oneLine(node.get("error").asText(), Messages.SERVER_TEXT_LIMIT), status, null);
         }
         return new ChatChunk(
                 node.path("model").asText(""),
@@ -345,7 +418,7 @@ final class ChatStream implements AutoCloseable {
     }
 
     private OllamaException invalid(String line, Exception cause) {
-        String shown = line.length() > 80 ? line.substring(0, 80) + "..." : line;
+        String shown = Messages.oneLine(line, 80);
         return new OllamaException(ErrorType.INVALID_RESPONSE, "Ollama sent a line that is not a chat chunk: " + shown, status, cause);
     }
 
@@ -360,6 +433,7 @@ final class ChatStream implements AutoCloseable {
     /** Closing the body tells the HTTP client to drop the connection: a stalled Ollama stops streaming to us. */
     @Override
     public void close() {
+        pump.interrupt(); // a pump waiting for room in the queue stops too
         try {
             body.close();
         } catch (IOException ignored) {
@@ -378,6 +452,54 @@ final class Messages {
         Throwable root = t;
         while (root.getCause() != null && root.getCause() != root) root = root.getCause();
         return root.getMessage() != null ? root.getMessage() : root.getClass().getSimpleName();
+    }
+
+    /**
+     * A URL as it may be shown or exported: user and password replaced by REDACTED, as the HTTP
+     * semantic conventions ask of url.full. A URL setting can carry credentials; they never leave.
+     */
+    static String redact(URI uri) {
+        return uri.getRawUserInfo() == null ? uri.toString() : redactUserInfo(uri.toString());
+    }
+
+    /** The same for text that may not parse as a URI (a bad setting, an error message). */
+    static String redactUserInfo(String text) {
+        return text.replaceAll("(?<=://)[^/@\\s]*@", "REDACTED:REDACTED@");
+    }
+
+    /** Longest server text shown in one message. */
+    static final int SERVER_TEXT_LIMIT = 300;
+
+    /**
+     * Text from a server, made safe for one line of our output: control characters and escape
+     * sequences shown escaped (so none can move the cursor, clear the screen or start a new line
+     * that looks like one of our log records), and capped in length.
+     */
+    static String oneLine(String text, int limit) {
+        String escaped = escapeControls(text, false);
+        return escaped.length() > limit ? escaped.substring(0, limit) + "..." : escaped;
+    }
+
+    /** An answer token: its newlines and tabs stay, every other control character is shown escaped. */
+    static String safeAnswer(String token) {
+        return escapeControls(token, true);
+    }
+
+    private static String escapeControls(String text, boolean keepLayout) {
+        StringBuilder out = null;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            boolean control = (c < 0x20 || (c >= 0x7f && c <= 0x9f) || c == 0x2028 || c == 0x2029)
+                    && !(keepLayout && (c == '\n' || c == '\t'));
+            if (control && out == null) out = new StringBuilder(text.length() + 8).append(text, 0, i);
+            if (out == null) continue;
+            if (!control) out.append(c);
+            else if (c == '\n') out.append("\\n");
+            else if (c == '\r') out.append("\\r");
+            else if (c == '\t') out.append("\\t");
+            else out.append(String.format("\\u%04x", (int) c));
+        }
+        return out == null ? text : out.toString();
     }
 
     /** 500 ms, 30 s: a limit as a person reads it. */

@@ -116,7 +116,7 @@ public class chatbot_otel {
 
     public static void main(String[] args) {
         // System.exit, not a plain return: exporter HTTP clients keep non-daemon threads alive.
-        System.exit(run(args, System.getenv(), System.in, System.out, System.err));
+        System.exit(Terminal.withoutStackTraces(() -> run(args, System.getenv(), System.in, System.out, System.err)));
     }
 
     /** The whole program as a function of its inputs, so tests can run it in-process. */
@@ -500,6 +500,7 @@ public class chatbot_otel {
                     .setAttribute(Keys.GEN_AI_SYSTEM, Keys.PROVIDER_OLLAMA)
                     .setAttribute(Keys.GEN_AI_REQUEST_TEMPERATURE, request.temperature())
                     .setAttribute(Keys.GEN_AI_REQUEST_STREAM, true)
+                    .setAttribute(Keys.APP_MESSAGES_SENT, (long) request.messages().size()) // the capped history, plus the prompt
                     .setAttribute(Keys.LLM_MODEL, request.model())
                     .setAttribute(Keys.LLM_TEMPERATURE, request.temperature());
             if (request.maxTokens() != null) builder.setAttribute(Keys.GEN_AI_REQUEST_MAX_TOKENS, (long) request.maxTokens());
@@ -536,11 +537,11 @@ public class chatbot_otel {
             Span span = instruments.tracer.spanBuilder(Instruments.SPAN_OLLAMA_REQUEST)
                     .setSpanKind(SpanKind.CLIENT)
                     .setAttribute(Keys.HTTP_REQUEST_METHOD, "POST")
-                    .setAttribute(Keys.URL_FULL, uri.toString())
+                    .setAttribute(Keys.URL_FULL, Messages.redact(uri)) // user:password@ becomes REDACTED, as the convention asks
                     .setAttribute(Keys.SERVER_ADDRESS, uri.getHost())
                     .setAttribute(Keys.SERVER_PORT, (long) port(uri))
                     .setAttribute(Keys.HTTP_METHOD, "POST")
-                    .setAttribute(Keys.HTTP_URL, uri.toString())
+                    .setAttribute(Keys.HTTP_URL, Messages.redact(uri))
                     .startSpan();
             try (Scope ignored = span.makeCurrent()) {
                 // The propagator writes `traceparent` for the current span: this one.
@@ -854,15 +855,6 @@ public class chatbot_otel {
     // =========================================================================================
 
     static final class Repl {
-        static final String HELP = """
-                Commands:
-                  /help               this list
-                  /model NAME         switch model (e.g. /model llama3.2:1b)
-                  /temperature X      sampling temperature, 0 to 2
-                  /reset              forget the conversation and start a new one
-                  /trace              the last turn's trace: its Jaeger link, and its spans drawn as a waterfall
-                  exit, quit          leave (so does Ctrl-D)""";
-
         private final Settings settings;
         private final TracedChat chat;
         private final BufferedReader in;
@@ -874,6 +866,7 @@ public class chatbot_otel {
         private double temperature;
         private int turns;
         private String lastTraceId;
+        private boolean historyCapped;
         private LastTurnSpans lastTurn;
         private int width = 80;
         /** The turn in progress, for Ctrl-C to cancel; null at the prompt. */
@@ -927,10 +920,13 @@ public class chatbot_otel {
         boolean interrupt() {
             Cancellation turn = inProgress;
             if (turn != null && turn.cancelIfWaiting()) return true;
-            // The answer is complete, but the turn may still be ending its spans and writing its log
-            // record: let it finish (briefly), or the exit flush would leave them behind.
-            ExitFlush.awaitQuietly(() -> turnEnded.await(1, TimeUnit.SECONDS));
+            awaitTurnEnd();
             return false;
+        }
+
+        /** A turn may still be ending its spans and writing its log record: let it (briefly), or the exit flush misses them. */
+        void awaitTurnEnd() {
+            ExitFlush.awaitQuietly(() -> turnEnded.await(2, TimeUnit.SECONDS));
         }
 
         /** One turn. The history grows only when the model answered: a failed turn is not remembered. */
@@ -947,7 +943,7 @@ public class chatbot_otel {
             try {
                 result = chat.turn(++turns, request, token -> {
                     if (printed.compareAndSet(false, true)) out.print(answerPrefix);
-                    out.print(token);
+                    out.print(Messages.safeAnswer(token)); // the model's text, minus escape sequences
                     out.flush();
                 }, cancellation);
             } finally {
@@ -962,6 +958,10 @@ public class chatbot_otel {
             }
             history.add(new ChatMessage("user", prompt));
             history.add(new ChatMessage("assistant", result.answer()));
+            if (Terminal.keepLastTurns(history, settings.chat().historyTurns()) && !historyCapped) {
+                historyCapped = true; // said once
+                err.println("note: only the last " + settings.chat().historyTurns() + " turns are sent from now on (CHAT_HISTORY_TURNS)");
+            }
             return result;
         }
 
@@ -969,10 +969,12 @@ public class chatbot_otel {
             String[] parts = input.split("\\s+", 2);
             String argument = parts.length > 1 ? parts[1].strip() : "";
             switch (parts[0].toLowerCase(Locale.ROOT)) {
-                case "/help" -> out.println(HELP);
+                case "/help" -> out.println(Terminal.COMMANDS);
                 case "/model" -> {
                     if (argument.isEmpty()) {
                         out.println("Model: " + model);
+                    } else if (ChatSettings.modelNameProblem(argument) != null) {
+                        out.println("Not a model name: " + ChatSettings.modelNameProblem(argument) + ".");
                     } else {
                         model = argument;
                         out.println("Model set to " + model + ".");
@@ -1006,11 +1008,7 @@ public class chatbot_otel {
         }
 
         private String readLine() {
-            try {
-                return in.readLine();
-            } catch (IOException e) {
-                return null;
-            }
+            return Terminal.readLine(in);
         }
 
     }
@@ -1038,6 +1036,7 @@ public class chatbot_otel {
         static final AttributeKey<Double> LLM_TOKENS_PER_SECOND = AttributeKey.doubleKey("llm.tokens_per_second");
         static final AttributeKey<String> APP_SESSION_ID = AttributeKey.stringKey("app.session_id");
         static final AttributeKey<Long> APP_TURN = AttributeKey.longKey("app.turn");
+        static final AttributeKey<Long> APP_MESSAGES_SENT = AttributeKey.longKey("app.messages_sent");
 
         // GenAI semantic conventions (v1.41, incubating).
         static final AttributeKey<String> GEN_AI_OPERATION_NAME = AttributeKey.stringKey("gen_ai.operation.name");

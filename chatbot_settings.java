@@ -35,12 +35,19 @@ final class StartupException extends RuntimeException {
 
 /** The in-process Ollama simulator behind --simulate; a no-op holder otherwise. */
 record Simulator(ollama_sim.Server server) implements AutoCloseable {
+    static final int PORT = 11435; // next to Ollama's 11434
     static Simulator startIf(boolean wanted) {
         if (!wanted) return new Simulator(null);
         try {
-            return new Simulator(ollama_sim.Server.start(ollama_sim.Options.defaults().withPort(0)));
-        } catch (IOException e) {
-            throw new StartupException("could not start the Ollama simulator: " + e.getMessage(), e);
+            // One port for every run, so server.port and the metric series it labels stay the same;
+            // any free port when another program has it.
+            return new Simulator(ollama_sim.Server.start(ollama_sim.Options.defaults().withPort(PORT)));
+        } catch (IOException busy) {
+            try {
+                return new Simulator(ollama_sim.Server.start(ollama_sim.Options.defaults().withPort(0)));
+            } catch (IOException e) {
+                throw new StartupException("could not start the Ollama simulator: " + e.getMessage(), e);
+            }
         }
     }
 
@@ -93,9 +100,11 @@ record Settings(OtelSettings otel, OllamaSettings ollama, ChatSettings chat, Run
               OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT     longer attribute values are truncated (8192)
               OLLAMA_ENDPOINT                       Ollama URL (http://localhost:11434; OLLAMA_HOST is honoured)
               OLLAMA_MODEL                          model name (llama3.1:8b)
+              CHAT_HISTORY_TURNS                    past turns sent with each prompt; older ones are dropped (20)
               OLLAMA_CONNECT_TIMEOUT                seconds to connect to Ollama (5)
               OLLAMA_FIRST_TOKEN_TIMEOUT            seconds to wait for the first token (120: cold model loads are slow)
               OLLAMA_CHUNK_TIMEOUT                  seconds to wait between two chunks of an answer (30)
+              OLLAMA_REQUEST_TIMEOUT                seconds a whole answer may take (600)
               LOG_LEVEL                             DEBUG, INFO (default), WARN, ERROR
               JAEGER_UI                             base URL for /trace links (http://localhost:16686)
             """;
@@ -110,12 +119,12 @@ record Settings(OtelSettings otel, OllamaSettings ollama, ChatSettings chat, Run
     /** What the REPL says at start: the model, where Ollama is, and where the telemetry goes. */
     String banner(String model) {
         var text = new StringBuilder(String.format("LLM chatbot with OpenTelemetry %s: model %s at %s%s%n", chatbot_otel.VERSION,
-                model, ollama.endpoint(), run.simulate() ? " (simulated)" : ""));
+                Messages.oneLine(model, 100), Messages.redact(ollama.endpoint()), run.simulate() ? " (simulated)" : ""));
         if (otel.sdkDisabled()) {
             text.append("Telemetry is off (OTEL_SDK_DISABLED=true).\n");
         } else {
             text.append(String.format("Telemetry: traces %s, metrics %s, logs %s; OTLP endpoint %s; service %s%n",
-                    otel.exporters().traces(), otel.exporters().metrics(), otel.exporters().logs(), otel.otlp().endpoint(),
+                    otel.exporters().traces(), otel.exporters().metrics(), otel.exporters().logs(), Messages.redact(otel.otlp().endpoint()),
                     otel.serviceName()));
             if (otel.captureContent()) {
                 text.append("Prompts and answers are recorded in spans; set "
@@ -209,7 +218,8 @@ record OtelSettings(String serviceName, Map<String, String> resourceAttributes, 
 record OllamaSettings(URI endpoint, Timeouts timeouts) {
     static OllamaSettings read(Env env) {
         return new OllamaSettings(endpoint(env), new Timeouts(env.seconds("OLLAMA_CONNECT_TIMEOUT", 5),
-                env.seconds("OLLAMA_FIRST_TOKEN_TIMEOUT", 120), env.seconds("OLLAMA_CHUNK_TIMEOUT", 30)));
+                env.seconds("OLLAMA_FIRST_TOKEN_TIMEOUT", 120), env.seconds("OLLAMA_CHUNK_TIMEOUT", 30),
+                env.seconds("OLLAMA_REQUEST_TIMEOUT", Timeouts.DEFAULT_REQUEST.toSeconds())));
     }
 
     /** OLLAMA_ENDPOINT, else Ollama's own OLLAMA_HOST rules: scheme optional, bare host gets 11434. */
@@ -217,6 +227,9 @@ record OllamaSettings(URI endpoint, Timeouts timeouts) {
         if (env.text("OLLAMA_ENDPOINT", null) != null) return env.url("OLLAMA_ENDPOINT", null);
         String host = env.text("OLLAMA_HOST", null);
         if (host == null) return URI.create("http://localhost:11434");
+        // Ollama's own forms: host, host:port, :port (this machine), each with or without a scheme.
+        if (host.startsWith(":")) host = "127.0.0.1" + host;
+        host = host.replace("://:", "://127.0.0.1:");
         String url = host.contains("://") ? host : "http://" + host;
         URI uri = Env.parseHttpUrl("OLLAMA_HOST", host, url);
         if (!host.contains("://") && uri.getPort() == -1) uri = URI.create(url + ":11434");
@@ -225,11 +238,28 @@ record OllamaSettings(URI endpoint, Timeouts timeouts) {
     }
 }
 
-/** The model and how it samples; flags win over the environment. */
-record ChatSettings(String model, double temperature, Integer maxTokens) {
+/** The model and how it samples, and how many past turns are sent along; flags win over the environment. */
+record ChatSettings(String model, double temperature, Integer maxTokens, int historyTurns) {
+    /** Ollama's longest names (host/namespace/model:tag) stay far below this; it keeps metric labels short. */
+    static final int MAX_MODEL_NAME = 200;
+
+    ChatSettings(String model, double temperature, Integer maxTokens) {
+        this(model, temperature, maxTokens, 20);
+    }
+
     static ChatSettings read(Env env, Flags flags) {
-        return new ChatSettings(flags.model() != null ? flags.model() : env.text("OLLAMA_MODEL", Settings.DEFAULT_MODEL),
-                flags.temperature() != null ? flags.temperature() : Settings.DEFAULT_TEMPERATURE, flags.maxTokens());
+        String model = flags.model() != null ? flags.model() : env.text("OLLAMA_MODEL", Settings.DEFAULT_MODEL);
+        String problem = modelNameProblem(model);
+        if (problem != null) throw new SettingsException((flags.model() != null ? "--model" : "OLLAMA_MODEL") + " is not valid: " + problem);
+        return new ChatSettings(model, flags.temperature() != null ? flags.temperature() : Settings.DEFAULT_TEMPERATURE,
+                flags.maxTokens(), env.whole("CHAT_HISTORY_TURNS", 20, 0, 10_000));
+    }
+
+    /** Why a model name cannot be used (it becomes a metric label), or null when it can. */
+    static String modelNameProblem(String model) {
+        if (model.length() > MAX_MODEL_NAME) return "a model name has at most " + MAX_MODEL_NAME + " characters";
+        if (model.isBlank() || !model.equals(Messages.oneLine(model, MAX_MODEL_NAME))) return "a model name has no control characters";
+        return null;
     }
 }
 
@@ -249,10 +279,10 @@ record Load(int requests, int concurrency, List<String> prompts) {
         try {
             var lines = java.nio.file.Files.readAllLines(java.nio.file.Path.of(file), StandardCharsets.UTF_8).stream()
                     .map(String::strip).filter(l -> !l.isEmpty()).toList();
-            if (lines.isEmpty()) throw new SettingsException("--prompts=" + file + " is not valid: the file has no prompt in it");
+            if (lines.isEmpty()) throw new SettingsException("--prompts=" + Env.shown(file) + " is not valid: the file has no prompt in it");
             return lines;
         } catch (IOException | java.io.UncheckedIOException | java.nio.file.InvalidPathException e) {
-            throw new SettingsException("--prompts=" + file + " is not valid: cannot read it (" + Messages.rootMessage(e) + ")");
+            throw new SettingsException("--prompts=" + Env.shown(file) + " is not valid: cannot read it (" + Messages.oneLine(Messages.rootMessage(e), 120) + ")");
         }
     }
 }
@@ -292,11 +322,11 @@ record Flags(boolean simulate, String prompt, String model, Double temperature, 
 
     private static double number(String flag, String text, double min, double max, String allowed) {
         return Env.parseNumber(text, min, max, false).orElseThrow(
-                () -> new SettingsException(flag + "=" + text + " is not valid: " + allowed));
+                () -> new SettingsException(flag + "=" + Env.shown(text) + " is not valid: " + allowed));
     }
 
     private static int whole(String flag, String text, int min, int max) {
-        return (int) Env.parseNumber(text, min, max, true).orElseThrow(() -> new SettingsException(flag + "=" + text
+        return (int) Env.parseNumber(text, min, max, true).orElseThrow(() -> new SettingsException(flag + "=" + Env.shown(text)
                 + " is not valid: " + (max == Integer.MAX_VALUE ? "use a whole number above " + (min - 1) : "use a whole number from " + min + " to " + max)));
     }
 
@@ -318,8 +348,13 @@ record Env(Map<String, String> vars) {
         return v == null || v.isBlank() ? fallback : v.trim();
     }
 
+    /** The one line for a bad value: the value shown escaped, capped, and with any URL credentials hidden. */
     SettingsException invalid(String name, String allowed) {
-        return new SettingsException(name + "=" + vars.get(name) + " is not valid: " + allowed);
+        return new SettingsException(name + "=" + shown(vars.get(name)) + " is not valid: " + allowed);
+    }
+
+    static String shown(String value) {
+        return Messages.oneLine(Messages.redactUserInfo(String.valueOf(value).strip()), 80);
     }
 
     String choice(String name, String fallback, Set<String> allowed) {
@@ -379,11 +414,14 @@ record Env(Map<String, String> vars) {
     static URI parseHttpUrl(String name, String shown, String url) {
         try {
             URI uri = new URI(url);
-            if (("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) && uri.getHost() != null) return uri;
+            boolean http = "http".equalsIgnoreCase(uri.getScheme()) || "https".equalsIgnoreCase(uri.getScheme());
+            if (http && uri.getHost() != null && uri.getPort() <= 65535) return uri;
         } catch (URISyntaxException ignored) {
             // reported below
         }
-        throw new SettingsException(name + "=" + shown + " is not valid: use an http:// or https:// URL, e.g. http://localhost:4318");
+        String example = name.startsWith("OLLAMA") ? "http://localhost:11434" : name.startsWith("JAEGER") ? "http://localhost:16686"
+                : "http://localhost:4318";
+        throw new SettingsException(name + "=" + shown(shown) + " is not valid: use an http:// or https:// URL, e.g. " + example);
     }
 
     /** The OTEL_*_HEADERS / OTEL_RESOURCE_ATTRIBUTES format: k=v pairs, comma separated, values percent-encoded. */
@@ -398,11 +436,20 @@ record Env(Map<String, String> vars) {
             var problem = new SettingsException(name + " is not valid: expected key=value pairs separated by commas,"
                     + " values percent-encoded");
             if (eq <= 0 || pair.substring(0, eq).isBlank()) throw problem;
+            String key = pair.substring(0, eq).trim(), value;
             try {
-                result.put(pair.substring(0, eq).trim(), URLDecoder.decode(pair.substring(eq + 1).trim(), StandardCharsets.UTF_8));
+                value = URLDecoder.decode(pair.substring(eq + 1).trim(), StandardCharsets.UTF_8);
             } catch (IllegalArgumentException badPercentEncoding) {
                 throw problem;
             }
+            // HTTP allows visible ASCII, spaces and tabs in a header; anything else would make the exporter
+            // fail later, with the value (an API key) in its message. Say so now, never showing it.
+            if (name.endsWith("_HEADERS") && !(key.chars().allMatch(c -> c > 0x20 && c < 0x7f && c != ':')
+                    && value.chars().allMatch(c -> c == '\t' || (c >= 0x20 && c < 0x7f)))) {
+                throw new SettingsException(name + " is not valid: header " + Messages.oneLine(key, 40)
+                        + " has a character HTTP does not allow in a header (its value is not shown)");
+            }
+            result.put(key, value);
         }
         return result;
     }

@@ -17,6 +17,60 @@ final class Terminal {
     private Terminal() {
     }
 
+    /**
+     * Runs the program so that nothing unexpected reaches the user as a stack trace, on any thread:
+     * one line, exit status 1 (the full trace with LOG_LEVEL=DEBUG).
+     */
+    static int withoutStackTraces(java.util.function.IntSupplier program) {
+        boolean debug = "DEBUG".equalsIgnoreCase(System.getenv("LOG_LEVEL"));
+        Thread.setDefaultUncaughtExceptionHandler((thread, e) -> report(e, debug));
+        try {
+            return program.getAsInt();
+        } catch (Throwable e) { // an Error too: OutOfMemoryError, StackOverflowError
+            report(e, debug);
+            return 1;
+        }
+    }
+
+    private static void report(Throwable e, boolean debug) {
+        if (debug) e.printStackTrace();
+        else System.err.println("chatbot: internal error: " + Messages.oneLine(String.valueOf(e), 200) + " (LOG_LEVEL=DEBUG shows where)");
+    }
+
+    static final String COMMANDS = """
+            Commands:
+              /help               this list
+              /model NAME         switch model (e.g. /model llama3.2:1b)
+              /temperature X      sampling temperature, 0 to 2
+              /reset              forget the conversation and start a new one
+              /trace              the last turn's trace: its Jaeger link, and its spans drawn as a waterfall
+              exit, quit          leave (so does Ctrl-D)""";
+
+    /**
+     * One line of input, ended by '\n' ("\r\n" too); null at the end of input. A '\r' inside a line
+     * is a space: a pasted carriage return must not split one prompt into two turns.
+     */
+    static String readLine(java.io.Reader in) {
+        try {
+            var line = new StringBuilder();
+            int c;
+            while ((c = in.read()) != -1 && c != '\n') line.append((char) c);
+            if (c == -1 && line.length() == 0) return null;
+            int end = line.length();
+            if (end > 0 && line.charAt(end - 1) == '\r') line.setLength(end - 1);
+            return line.toString().replace('\r', ' ');
+        } catch (java.io.IOException e) {
+            return null;
+        }
+    }
+
+    /** Drops the oldest turns (a user and an assistant message each) beyond `turns`; true when it dropped any. */
+    static boolean keepLastTurns(java.util.List<ChatMessage> history, int turns) {
+        boolean dropped = history.size() > 2 * turns;
+        while (history.size() > 2 * turns) history.subList(0, 2).clear();
+        return dropped;
+    }
+
     /** True when a person types at a terminal; piped input gets no "You: " prompts. */
     static boolean stdinIsTerminal() {
         Console console = System.console();
@@ -41,12 +95,27 @@ final class CtrlC {
     }
 
     static void install(chatbot_otel.Repl repl) {
+        handle("INT", signal -> {
+            if (!repl.interrupt()) System.exit(130); // 128 + SIGINT, as shells report it
+        });
+        // SIGTERM (kill, docker stop) and SIGHUP (the terminal closed): end the turn like Ctrl-C, so its
+        // spans, metrics and log record say `cancelled` and get flushed, then leave.
+        handle("TERM", signal -> leave(repl, 143));
+        handle("HUP", signal -> leave(repl, 129));
+    }
+
+    private static void leave(chatbot_otel.Repl repl, int status) {
+        repl.interrupt();
+        repl.awaitTurnEnd();
+        System.exit(status);
+    }
+
+    private static void handle(String name, sun.misc.SignalHandler handler) {
         try {
-            sun.misc.Signal.handle(new sun.misc.Signal("INT"), signal -> {
-                if (!repl.interrupt()) System.exit(130); // 128 + SIGINT, as shells report it
-            });
+            sun.misc.Signal.handle(new sun.misc.Signal(name), handler);
         } catch (IllegalArgumentException | UnsupportedOperationException notSupported) {
-            // No SIGINT here (e.g. some Windows consoles): Ctrl-C keeps its default, which still flushes.
+            // Not here (some Windows consoles), or ignored by whoever started us (nohup, a background
+            // job): the signal keeps its disposition, and the JVM's own exit still flushes.
         }
     }
 }
@@ -68,10 +137,13 @@ final class ExportProblems extends Handler {
     private final AtomicBoolean warned = new AtomicBoolean();
     private final SimpleFormatter formatter = new SimpleFormatter();
 
-    private ExportProblems(PrintStream err, boolean debug, String destination) {
+    private final java.util.Collection<String> secrets;
+
+    private ExportProblems(PrintStream err, boolean debug, String destination, java.util.Collection<String> secrets) {
         this.err = err;
         this.debug = debug;
         this.destination = destination;
+        this.secrets = java.util.List.copyOf(secrets);
     }
 
     static void install(PrintStream err, OtelSettings otel) {
@@ -79,7 +151,7 @@ final class ExportProblems extends Handler {
         for (Handler old : OTEL_LOGGER.getHandlers()) OTEL_LOGGER.removeHandler(old);
         OTEL_LOGGER.setUseParentHandlers(false);
         OTEL_LOGGER.setLevel(debug ? Level.FINE : Level.INFO);
-        OTEL_LOGGER.addHandler(new ExportProblems(err, debug, otel.otlp().endpoint().toString()));
+        OTEL_LOGGER.addHandler(new ExportProblems(err, debug, Messages.redact(otel.otlp().endpoint()), otel.otlp().headers().values()));
     }
 
     @Override
@@ -88,7 +160,7 @@ final class ExportProblems extends Handler {
                 && record.getLevel().intValue() < Level.WARNING.intValue()) {
             err.println(formatter.formatMessage(record));
         } else if (debug) {
-            err.print(formatter.format(record));
+            err.print(scrub(formatter.format(record)));
         } else if (record.getLevel().intValue() >= Level.WARNING.intValue() && warned.compareAndSet(false, true)) {
             err.println("warning: telemetry export to " + destination + " failed (" + oneLine(record)
                     + "). Is the collector running? The chat goes on; further export errors are not shown.");
@@ -97,8 +169,13 @@ final class ExportProblems extends Handler {
 
     private String oneLine(LogRecord record) {
         String text = record.getThrown() != null ? Messages.rootMessage(record.getThrown()) : formatter.formatMessage(record);
-        text = text.replaceAll("\\s+", " ").strip();
-        return text.length() > 160 ? text.substring(0, 160) + "..." : text;
+        return Messages.oneLine(scrub(text.replaceAll("\\s+", " ").strip()), 160);
+    }
+
+    /** Header values (API keys) and URL credentials never reach the terminal, even inside an error. */
+    private String scrub(String text) {
+        for (String secret : secrets) if (secret.length() >= 4) text = text.replace(secret, "REDACTED");
+        return Messages.redactUserInfo(text);
     }
 
     @Override

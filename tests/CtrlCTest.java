@@ -131,4 +131,24 @@ class CtrlCTest {
             assertEquals(1, collector.logRecords().size());
         }
     }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource({"TERM, 143", "HUP, 129"})
+    void terminationDuringAnAnswerEndsTheTurnAsCancelledFlushesItAndLeaves(String signal, int status) throws Exception {
+        sim.setFault(new ollama_sim.FaultPlan(ollama_sim.Fault.STALL, 3, 60_000));
+        try (var collector = OtlpReceiver.start(0)) {
+            var chatbot = new Live(env(collector.endpoint()));
+            chatbot.type("hello");
+            chatbot.await("the answer starting", chatbot.out, o -> o.contains("Bot: You said"));
+            long start = System.nanoTime();
+            assertEquals(0, new ProcessBuilder("kill", "-" + signal, String.valueOf(chatbot.process.pid())).start().waitFor());
+            assertEquals(status, chatbot.awaitExit(), "128 + the signal's number");
+            assertTrue((System.nanoTime() - start) / 1e9 < 10, "left within the exit budget");
+            var root = collector.spans().stream().filter(s -> s.span().getName().equals("chat_interaction")).findFirst().orElseThrow();
+            assertEquals("cancelled", root.attribute("error.type"));
+            assertEquals(1, collector.logRecords().size(), "the turn's log record was flushed");
+            assertTrue(collector.received().stream().anyMatch(r -> r.path().equals("/v1/metrics")), "and its metrics");
+            assertTrue(chatbot.err.toString().contains("\"error_type\":\"cancelled\""), chatbot.err.toString());
+        }
+    }
 }

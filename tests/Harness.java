@@ -230,6 +230,9 @@ final class Harness implements AutoCloseable {
     /** Any main class of this build (a lesson, a solution) in a fresh JVM with this test's classpath. */
     static Process launchClass(String mainClass, Map<String, String> env, String... args) throws IOException {
         var command = new java.util.ArrayList<String>();
+        // Signals start at their default disposition, even when this runner inherited SIGINT ignored
+        // (nohup, a background job): what a chatbot started from a terminal gets.
+        if (ENV_RESETS_SIGNALS) command.addAll(List.of("env", "--default-signal=INT,TERM,HUP"));
         command.add(ProcessHandle.current().info().command().orElse("java"));
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
@@ -239,6 +242,18 @@ final class Harness implements AutoCloseable {
         builder.environment().keySet().removeIf(k -> k.startsWith("OTEL_") || k.startsWith("OLLAMA_"));
         builder.environment().putAll(env);
         return builder.start();
+    }
+
+    private static final boolean ENV_RESETS_SIGNALS = envResetsSignals();
+
+    private static boolean envResetsSignals() {
+        try {
+            var probe = new ProcessBuilder("env", "--default-signal=INT", "true").redirectErrorStream(true).start();
+            probe.getInputStream().readAllBytes();
+            return probe.waitFor(10, TimeUnit.SECONDS) && probe.exitValue() == 0;
+        } catch (IOException | InterruptedException e) {
+            return false;
+        }
     }
 
     record Finished(int status, String out, String err) {}

@@ -144,4 +144,31 @@ class ReplTest {
         assertEquals(0, status);
         assertTrue(out.toString(StandardCharsets.UTF_8).contains("Bot: " + ollama_sim.answerFor("Hello!")));
     }
+
+    @Test
+    void aCarriageReturnInsideALineDoesNotMakeATurnAndCrLfEndsOne() {
+        harness.repl("pasted\rtext\r\nsecond line\r\n");
+        assertEquals(2, harness.simulator.served().size(), "two lines, two turns");
+        assertEquals("second line", harness.lastUserPrompt());
+    }
+
+    @Test
+    void historyIsCappedOldestFirstAndTheUserIsToldOnce() {
+        harness.close();
+        harness = Harness.start(java.util.Map.of("CHAT_HISTORY_TURNS", "2"));
+        var run = harness.repl("one\ntwo\nthree\nfour\nfive\n");
+        var counts = harness.simulator.served().stream().map(ollama_sim.ServedReply::messageCount).toList();
+        assertEquals(java.util.List.of(1, 3, 5, 5, 5), counts, "two past turns and the prompt, at most");
+        assertEquals(1, run.err().lines().filter(l -> l.startsWith("note: only the last 2 turns")).count(), run.err());
+        var sent = harness.spans().stream().filter(s -> s.getName().equals("generate_response"))
+                .map(s -> s.getAttributes().get(chatbot_otel.Keys.APP_MESSAGES_SENT)).toList();
+        assertEquals(java.util.List.of(1L, 3L, 5L, 5L, 5L), sent, "the span says how many messages went out");
+    }
+
+    @Test
+    void aModelNameTooLongForAMetricLabelIsRefused() {
+        var run = harness.repl("/model " + "m".repeat(300) + "\n/model\n");
+        assertTrue(run.out().contains("Not a model name: a model name has at most 200 characters."), run.out());
+        assertTrue(run.out().contains("Model: llama3.1:8b"), "the model did not change: " + run.out());
+    }
 }

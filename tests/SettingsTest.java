@@ -10,6 +10,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -89,6 +90,9 @@ class SettingsTest {
             "http://example.com, http://example.com",
             "https://ollama.example.com, https://ollama.example.com",
             "0.0.0.0, http://127.0.0.1:11434",
+            ":11434, http://127.0.0.1:11434",
+            ":8080, http://127.0.0.1:8080",
+            "http://:8080, http://127.0.0.1:8080",
     })
     void ollamaHostFollowsOllamasOwnRules(String host, String endpoint) {
         assertEquals(endpoint, parse(Map.of("OLLAMA_HOST", host)).ollama().endpoint().toString());
@@ -191,5 +195,62 @@ class SettingsTest {
                 "OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT", "OLLAMA_ENDPOINT", "LOG_LEVEL"}) {
             assertTrue(help.contains(name), name);
         }
+    }
+
+    /** Every variable of the --help table, hostile values included: it works, or one line and exit 2. Never a stack trace. */
+    @Test
+    void everySettingTakesAnyValueWithoutAStackTrace() {
+        var names = Settings.USAGE.lines().map(String::strip).filter(l -> l.matches("^(OTEL|OLLAMA|LOG|JAEGER|CHAT)_[A-Z_]+.*"))
+                .flatMap(l -> java.util.Arrays.stream(l.split("\\s+")[0].split(","))).map(String::strip).filter(n -> !n.isEmpty())
+                .flatMap(n -> n.equals("OTEL_TRACES_EXPORTER") ? java.util.stream.Stream.of(n, "OTEL_LOGS_EXPORTER", "OTEL_TRACES_SAMPLER_ARG") : java.util.stream.Stream.of(n))
+                .distinct().toList();
+        assertTrue(names.size() >= 20, names.toString());
+        var problems = new java.util.ArrayList<String>();
+        int cases = 0;
+        for (String name : names) {
+            for (String value : HOSTILE_VALUES) {
+                cases++;
+                var outcome = runHelp(Map.of(name, value), new String[] {"--help"});
+                if (outcome != null) problems.add(name + "=" + abbreviate(value) + ": " + outcome);
+            }
+        }
+        for (String flag : List.of("--temperature", "--max-tokens", "--load", "--concurrency", "--model", "--prompt", "--prompts")) {
+            for (String value : HOSTILE_VALUES) {
+                cases++;
+                String[] args = flag.equals("--concurrency") || flag.equals("--prompts") ? new String[] {"--load", "1", flag, value, "--help"}
+                        : new String[] {flag, value, "--help"};
+                var outcome = runHelp(Map.of(), args);
+                if (outcome != null) problems.add(flag + " " + abbreviate(value) + ": " + outcome);
+            }
+        }
+        assertTrue(problems.isEmpty(), problems.size() + " of " + cases + " cases:\n" + String.join("\n", problems));
+    }
+
+    static final List<String> HOSTILE_VALUES = List.of("", " ", "0", "-1", "-0", "1e3", "1e309", "1e-12", "NaN", "Infinity", "-Infinity",
+            "99999999999999999999", "0x10", "1,5", "0.0000001", "65536", "70000", "true", "yes", "none", "http://", "http://:99999",
+            "http://[::1", "http://h:-1", "ftp://x", "//host", "http://h/ path", "%ZZ", "k=%ZZ", "=v", "k=", "k=v,=", "\u0000",
+            "\u001b[2J", "line\nbreak", "x".repeat(100_000), "http://u:p@h", "é", "😀", "-", "--help");
+
+    /** null when the outcome is acceptable: 0 with the usage, or 2 with exactly one short line and no trace. */
+    private static String runHelp(Map<String, String> env, String[] args) {
+        var out = new java.io.ByteArrayOutputStream();
+        var err = new java.io.ByteArrayOutputStream();
+        int status;
+        try {
+            status = chatbot_otel.run(args, env, java.io.InputStream.nullInputStream(), new java.io.PrintStream(out, true),
+                    new java.io.PrintStream(err, true));
+        } catch (Throwable e) {
+            return "threw " + e;
+        }
+        String errText = err.toString();
+        if (status == 0) return out.toString().startsWith("Usage:") ? null : "exit 0 without the usage";
+        if (status != 2) return "exit " + status + ": " + abbreviate(errText);
+        var lines = errText.lines().toList();
+        if (lines.size() != 1 || !lines.get(0).startsWith("chatbot: ") || lines.get(0).length() > 400) return "not one short line: " + abbreviate(errText);
+        return null;
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() > 60 ? s.substring(0, 60) + "..." : s;
     }
 }

@@ -13,6 +13,7 @@
 //SOURCES Harness.java
 //SOURCES Stack.java
 //SOURCES OtlpReceiver.java
+//SOURCES HostileServer.java
 //SOURCES *Test.java
 //MAIN run
 //DESCRIPTION Run the test suite (JUnit 5 through the console launcher); ends with "N passed, N failed".
