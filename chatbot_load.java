@@ -131,7 +131,7 @@ final class LoadMode {
         var request = new ChatRequest(settings.chat().model(), List.of(new ChatMessage("user", prompt)), settings.chat().temperature(), settings.chat().maxTokens());
         long start = System.nanoTime();
         var firstToken = new java.util.concurrent.atomic.AtomicLong(-1);
-        chatbot_otel.TurnResult result = chat.turn(turn, request, token -> firstToken.compareAndSet(-1, System.nanoTime() - start));
+        TurnResult result = chat.turn(turn, request, token -> firstToken.compareAndSet(-1, System.nanoTime() - start));
         long latency = System.nanoTime() - start;
         long outputTokens = result.usage() != null ? result.usage().outputTokens() : 0;
         return new Sample(latency, firstToken.get(), outputTokens, result.ok() ? null : result.error().type);

@@ -32,7 +32,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 record ChatMessage(String role, String content) {}
 
-record ChatRequest(String model, List<ChatMessage> messages, double temperature, Integer maxTokens) {
+/** One request to Ollama, and the conversation it belongs to (a new id after /reset, one per load request). */
+record ChatRequest(String model, List<ChatMessage> messages, double temperature, Integer maxTokens, String conversationId) {
+    /** A request that starts a conversation of its own. */
+    ChatRequest(String model, List<ChatMessage> messages, double temperature, Integer maxTokens) {
+        this(model, messages, temperature, maxTokens, java.util.UUID.randomUUID().toString());
+    }
+
     String lastUserPrompt() {
         for (int i = messages.size() - 1; i >= 0; i--) {
             if (messages.get(i).role().equals("user")) return messages.get(i).content();
@@ -505,5 +511,48 @@ final class Messages {
     /** 500 ms, 30 s: a limit as a person reads it. */
     static String describe(Duration d) {
         return d.toMillis() % 1000 == 0 ? d.toSeconds() + " s" : d.toMillis() + " ms";
+    }
+}
+
+// ---- What a turn learned, as the traced chat and the REPL pass it around ----
+
+/** What the REPL gets back from a turn: the answer or the error, and the trace to look it up (null if none). */
+record TurnResult(String answer, String traceId, Usage usage, OllamaException error) {
+    boolean ok() {
+        return error == null;
+    }
+}
+
+/** Counts from Ollama's final chunk, or estimated when the stream did not carry them. */
+record Usage(long inputTokens, long outputTokens, boolean estimated) {
+    long total() {
+        return inputTokens + outputTokens;
+    }
+}
+
+/** How the LLM call ended: an error, or the token usage of the answer. */
+record Outcome(OllamaException error, Usage usage, long durationNanos) {}
+
+/** Everything the streaming phase learned; the parts after a failure stay as far as they got. */
+final class StreamProgress {
+    final StringBuilder answer = new StringBuilder();
+    int chunks;
+    int contentChunks;
+    long firstChunkNanos = -1;
+    /** Time between consecutive chunks, for gen_ai.client.operation.time_per_output_chunk. */
+    long[] gapNanos = new long[64];
+    int gaps;
+    String responseModel; // as the first chunk named it
+    ChatChunk last;
+
+    void chunkArrived(long nanosSinceRequest, long nanosSincePrevious, String model) {
+        chunks++;
+        if (firstChunkNanos < 0) {
+            firstChunkNanos = nanosSinceRequest;
+            responseModel = model;
+            return;
+        }
+        if (gaps == gapNanos.length) gapNanos = java.util.Arrays.copyOf(gapNanos, gaps * 2);
+        gapNanos[gaps++] = nanosSincePrevious;
     }
 }

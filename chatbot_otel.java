@@ -357,6 +357,7 @@ public class chatbot_otel {
 
     static final class Instruments {
         static final String SCOPE = "chatbot_otel";
+        static final String SCHEMA_URL = "https://opentelemetry.io/schemas/1.41.0"; // the conventions' version we follow
 
         static final String SPAN_CHAT_INTERACTION = "chat_interaction";
         static final String SPAN_GENERATE_RESPONSE = "generate_response";
@@ -384,9 +385,10 @@ public class chatbot_otel {
         final DoubleHistogram timePerOutputChunk;
 
         Instruments(OpenTelemetry otel) {
-            tracer = otel.getTracer(SCOPE, VERSION);
-            logger = otel.getLogsBridge().loggerBuilder(SCOPE).setInstrumentationVersion(VERSION).build();
-            Meter meter = otel.getMeter(SCOPE);
+            // Every scope names its version and the semantic conventions it follows (their schema URL).
+            tracer = otel.tracerBuilder(SCOPE).setInstrumentationVersion(VERSION).setSchemaUrl(SCHEMA_URL).build();
+            logger = otel.getLogsBridge().loggerBuilder(SCOPE).setInstrumentationVersion(VERSION).setSchemaUrl(SCHEMA_URL).build();
+            Meter meter = otel.meterBuilder(SCOPE).setInstrumentationVersion(VERSION).setSchemaUrl(SCHEMA_URL).build();
             // The reference chatbot's metrics. Units follow UCUM; exporters turn `s` into `_seconds` and counters into `_total`.
             requests = meter.counterBuilder("llm.requests").setUnit("{request}")
                     .setDescription("LLM requests by model and outcome").build();
@@ -469,14 +471,12 @@ public class chatbot_otel {
                     .setSpanKind(SpanKind.INTERNAL)
                     .setAttribute(Keys.APP_SESSION_ID, sessionId)
                     .setAttribute(Keys.APP_TURN, (long) turnNumber)
-                    .setAttribute(Keys.GEN_AI_CONVERSATION_ID, sessionId)
+                    .setAttribute(Keys.GEN_AI_CONVERSATION_ID, request.conversationId())
                     .startSpan();
             try (Scope ignored = span.makeCurrent()) {
                 var progress = new StreamProgress();
-                long start = System.nanoTime();
                 Outcome outcome = generateResponse(request, progress, onToken, cancellation);
-                long durationNanos = System.nanoTime() - start;
-                logInteraction(request.model(), outcome, durationNanos);
+                logInteraction(request.model(), request.conversationId(), outcome);
                 OllamaException error = outcome.error();
                 if (error != null) markFailed(span, error.type);
                 // A no-op or unsampled span has no trace to link to: say so with null.
@@ -508,9 +508,12 @@ public class chatbot_otel {
                 builder.setAttribute(Keys.LLM_PROMPT, request.lastUserPrompt());
                 builder.setAttribute(Keys.GEN_AI_INPUT_MESSAGES, inputMessagesJson(request.messages()));
             }
-            Span span = builder.startSpan();
+            // One clock for the turn: the span's start and end, llm.duration_ms, both duration metrics and
+            // the log record's duration_ms all come from these two instants, so they agree exactly.
+            long startEpoch = epochNanos();
+            Span span = builder.setStartTimestamp(startEpoch, TimeUnit.NANOSECONDS).startSpan();
             instruments.queueSize.add(1, Attributes.of(Keys.MODEL, request.model()));
-            long start = System.nanoTime();
+            long start = System.nanoTime(); // chunk timings: monotonic
             OllamaException error = null;
             try (Scope ignored = span.makeCurrent()) {
                 try (ChatStream stream = ollamaRequest(request, cancellation)) {
@@ -522,13 +525,14 @@ public class chatbot_otel {
                 cancellation.finished();
                 instruments.queueSize.add(-1, Attributes.of(Keys.MODEL, request.model()));
             }
-            long durationNanos = System.nanoTime() - start;
+            long endEpoch = epochNanos();
+            long durationNanos = endEpoch - startEpoch;
             Usage usage = error == null ? usage(request, progress) : null;
             describeResponse(span, progress, usage, durationNanos);
             if (error != null) markFailed(span, error.type);
             recordTurnMetrics(request.model(), progress, usage, error, durationNanos);
-            span.end();
-            return new Outcome(error, usage);
+            span.end(endEpoch, TimeUnit.NANOSECONDS);
+            return new Outcome(error, usage, durationNanos);
         }
 
         /** ollama_request: the HTTP exchange up to the response headers, with the trace context injected. */
@@ -595,23 +599,34 @@ public class chatbot_otel {
         }
 
         /** log_interaction: the structured record of the turn, inside its own span so it carries the trace. */
-        private void logInteraction(String model, Outcome outcome, long durationNanos) {
+        private void logInteraction(String model, String conversationId, Outcome outcome) {
+            long durationNanos = outcome.durationNanos();
             Span span = instruments.tracer.spanBuilder(Instruments.SPAN_LOG_INTERACTION).startSpan();
             try (Scope ignored = span.makeCurrent()) {
                 var fields = new LinkedHashMap<String, Object>();
                 fields.put("model", model);
                 if (outcome.error() == null) {
                     fields.put("tokens", outcome.usage().total());
+                    if (outcome.usage().estimated()) fields.put("tokens_estimated", true); // Ollama sent no counts
                     fields.put("duration_ms", TimeUnit.NANOSECONDS.toMillis(durationNanos));
-                    log.emit(Severity.INFO, Instruments.LOG_COMPLETED, fields);
+                    log.emit(Severity.INFO, Instruments.LOG_COMPLETED, fields, extra(conversationId, outcome.usage()));
                 } else {
                     fields.put("error_type", outcome.error().type.value());
                     fields.put("duration_ms", TimeUnit.NANOSECONDS.toMillis(durationNanos));
-                    log.emit(Severity.ERROR, Instruments.LOG_FAILED, fields);
+                    log.emit(Severity.ERROR, Instruments.LOG_FAILED, fields, extra(conversationId, null));
                 }
             } finally {
                 span.end();
             }
+        }
+
+        /** What the OTLP record adds to the JSON line's fields: the keys a backend joins on, and counts when Ollama sent them. */
+        private static Attributes extra(String conversationId, Usage usage) {
+            var extra = Attributes.builder().put(Keys.GEN_AI_CONVERSATION_ID, conversationId);
+            if (usage != null && !usage.estimated()) {
+                extra.put(Keys.GEN_AI_USAGE_INPUT_TOKENS, usage.inputTokens()).put(Keys.GEN_AI_USAGE_OUTPUT_TOKENS, usage.outputTokens());
+            }
+            return extra.build();
         }
 
         private void describeResponse(Span span, StreamProgress progress, Usage usage, long durationNanos) {
@@ -634,9 +649,12 @@ public class chatbot_otel {
                 span.setAttribute(Keys.LLM_TOKENS_INPUT, usage.inputTokens());
                 span.setAttribute(Keys.LLM_TOKENS_OUTPUT, usage.outputTokens());
                 span.setAttribute(Keys.LLM_TOKENS_TOTAL, usage.total());
-                span.setAttribute(Keys.GEN_AI_USAGE_INPUT_TOKENS, usage.inputTokens());
-                span.setAttribute(Keys.GEN_AI_USAGE_OUTPUT_TOKENS, usage.outputTokens());
-                if (usage.estimated()) span.setAttribute(Keys.LLM_TOKENS_ESTIMATED, true);
+                if (usage.estimated()) {
+                    span.setAttribute(Keys.LLM_TOKENS_ESTIMATED, true); // gen_ai.usage.* is for counts, never guesses
+                } else {
+                    span.setAttribute(Keys.GEN_AI_USAGE_INPUT_TOKENS, usage.inputTokens());
+                    span.setAttribute(Keys.GEN_AI_USAGE_OUTPUT_TOKENS, usage.outputTokens());
+                }
             }
             setMillis(span, Keys.OLLAMA_TOTAL_DURATION_MS, last.totalDuration());
             setMillis(span, Keys.OLLAMA_LOAD_DURATION_MS, last.loadDuration());
@@ -663,8 +681,13 @@ public class chatbot_otel {
             }
             instruments.operationDuration.record(seconds(durationNanos), genAi);
             if (usage == null) return;
-            instruments.tokens.add(usage.inputTokens(), Attributes.of(Keys.MODEL, model, Keys.TYPE, "input"));
-            instruments.tokens.add(usage.outputTokens(), Attributes.of(Keys.MODEL, model, Keys.TYPE, "output"));
+            // An estimate goes only into the reference chatbot's llm_tokens_total, labelled estimated="true".
+            var input = Attributes.builder().put(Keys.MODEL, model).put(Keys.TYPE, "input");
+            var output = Attributes.builder().put(Keys.MODEL, model).put(Keys.TYPE, "output");
+            if (usage.estimated()) List.of(input, output).forEach(b -> b.put(Keys.ESTIMATED, "true"));
+            instruments.tokens.add(usage.inputTokens(), input.build());
+            instruments.tokens.add(usage.outputTokens(), output.build());
+            if (usage.estimated()) return;
             instruments.tokenUsage.record(usage.inputTokens(), genAi.toBuilder().put(Keys.GEN_AI_TOKEN_TYPE, "input").build());
             instruments.tokenUsage.record(usage.outputTokens(), genAi.toBuilder().put(Keys.GEN_AI_TOKEN_TYPE, "output").build());
         }
@@ -734,46 +757,6 @@ public class chatbot_otel {
         }
     }
 
-    /** What the REPL gets back from a turn: the answer or the error, and the trace to look it up (null if none). */
-    record TurnResult(String answer, String traceId, Usage usage, OllamaException error) {
-        boolean ok() {
-            return error == null;
-        }
-    }
-
-    /** Counts from Ollama's final chunk, or estimated when the stream did not carry them. */
-    record Usage(long inputTokens, long outputTokens, boolean estimated) {
-        long total() {
-            return inputTokens + outputTokens;
-        }
-    }
-
-    /** How the LLM call ended: an error, or the token usage of the answer. */
-    record Outcome(OllamaException error, Usage usage) {}
-
-    /** Everything the streaming phase learned; the parts after a failure stay as far as they got. */
-    static final class StreamProgress {
-        final StringBuilder answer = new StringBuilder();
-        int chunks;
-        int contentChunks;
-        long firstChunkNanos = -1;
-        /** Time between consecutive chunks, for gen_ai.client.operation.time_per_output_chunk. */
-        long[] gapNanos = new long[64];
-        int gaps;
-        String responseModel; // as the first chunk named it
-        ChatChunk last;
-
-        void chunkArrived(long nanosSinceRequest, long nanosSincePrevious, String model) {
-            chunks++;
-            if (firstChunkNanos < 0) {
-                firstChunkNanos = nanosSinceRequest;
-                responseModel = model;
-                return;
-            }
-            if (gaps == gapNanos.length) gapNanos = java.util.Arrays.copyOf(gapNanos, gaps * 2);
-            gapNanos[gaps++] = nanosSincePrevious;
-        }
-    }
 
     /**
      * Structured logging, two ways at once: a JSON line on stderr (what the reference chatbot prints) and an
@@ -806,7 +789,12 @@ public class chatbot_otel {
             return severity.getSeverityNumber() >= threshold.getSeverityNumber();
         }
 
-        void emit(Severity severity, String message, Map<String, Object> fields) {
+        /** The JSON line keeps the reference chatbot's keys; the OTLP record says the same in the conventions' names. */
+        static final Map<String, String> CONVENTION_NAMES = Map.of("model", "gen_ai.request.model", "error_type", "error.type",
+                "tokens", "llm.tokens.total", "tokens_estimated", "llm.tokens.estimated", "duration_ms", "llm.duration_ms");
+        static final String EVENT_NAME = "llm.interaction";
+
+        void emit(Severity severity, String message, Map<String, Object> fields, Attributes extra) {
             if (!enabled(severity)) return;
             Instant now = Instant.now();
             SpanContext span = Span.current().getSpanContext();
@@ -823,12 +811,15 @@ public class chatbot_otel {
             } catch (JsonProcessingException e) {
                 throw new UncheckedIOException(e);
             }
-            AttributesBuilder attributes = Attributes.builder();
-            fields.forEach((key, value) -> {
+            AttributesBuilder attributes = Attributes.builder().putAll(extra);
+            fields.forEach((field, value) -> {
+                String key = CONVENTION_NAMES.getOrDefault(field, field);
                 if (value instanceof Number n && !(value instanceof Double)) attributes.put(key, n.longValue());
+                else if (value instanceof Boolean b) attributes.put(key, b);
                 else attributes.put(key, String.valueOf(value));
             });
             logger.logRecordBuilder()
+                    .setEventName(EVENT_NAME) // lets a log backend tell this record from any other
                     .setTimestamp(now)
                     .setContext(Context.current())
                     .setSeverity(severity)
@@ -846,6 +837,12 @@ public class chatbot_otel {
 
     static double seconds(long nanos) {
         return nanos / 1e9;
+    }
+
+    /** Now, in nanoseconds since the epoch: what span timestamps are made of. */
+    static long epochNanos() {
+        Instant now = Instant.now();
+        return TimeUnit.SECONDS.toNanos(now.getEpochSecond()) + now.getNano();
     }
 
     // =========================================================================================
@@ -867,6 +864,7 @@ public class chatbot_otel {
         private int turns;
         private String lastTraceId;
         private boolean historyCapped;
+        private String conversationId = UUID.randomUUID().toString();
         private LastTurnSpans lastTurn;
         private int width = 80;
         /** The turn in progress, for Ctrl-C to cancel; null at the prompt. */
@@ -933,7 +931,7 @@ public class chatbot_otel {
         private TurnResult ask(String prompt, String answerPrefix) {
             var messages = new ArrayList<>(history);
             messages.add(new ChatMessage("user", prompt));
-            var request = new ChatRequest(model, List.copyOf(messages), temperature, settings.chat().maxTokens());
+            var request = new ChatRequest(model, List.copyOf(messages), temperature, settings.chat().maxTokens(), conversationId);
             var printed = new AtomicBoolean();
             var cancellation = new Cancellation();
             var ended = new java.util.concurrent.CountDownLatch(1);
@@ -986,6 +984,7 @@ public class chatbot_otel {
                 }, () -> out.println("Temperature must be a number from 0 to 2 (now " + temperature + ")."));
                 case "/reset" -> {
                     history.clear();
+                    conversationId = UUID.randomUUID().toString(); // a new conversation for GenAI backends too
                     out.println("Started a new conversation.");
                 }
                 case "/trace" -> out.println(traceLink());
@@ -1077,6 +1076,7 @@ public class chatbot_otel {
         static final AttributeKey<String> MODEL = AttributeKey.stringKey("model");
         static final AttributeKey<String> STATUS = AttributeKey.stringKey("status");
         static final AttributeKey<String> TYPE = AttributeKey.stringKey("type");
+        static final AttributeKey<String> ESTIMATED = AttributeKey.stringKey("estimated");
         static final AttributeKey<String> ERROR_TYPE_LABEL = AttributeKey.stringKey("error_type");
 
         static final String OPERATION_CHAT = "chat";

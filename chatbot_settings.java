@@ -199,6 +199,7 @@ record OtelSettings(String serviceName, Map<String, String> resourceAttributes, 
         attributes.put("service.version", chatbot_otel.VERSION);
         attributes.put("deployment.environment.name", "development");
         attributes.put("host.name", localHostName());
+        attributes.put("service.instance.id", java.util.UUID.randomUUID().toString()); // this process: one per run
         attributes.putAll(env.pairs("OTEL_RESOURCE_ATTRIBUTES"));
         String serviceName = env.text("OTEL_SERVICE_NAME", null);
         if (serviceName != null) attributes.put("service.name", serviceName);

@@ -32,6 +32,7 @@
 //   == Step 4: Limits: long values are truncated
 //   llm.prompt kept 32 of 200 characters
 // In the chatbot   TracedChat.generateResponse sets the request attributes at start and the usage at the end.
+//                  It adds no events of its own (only the exception event): each step of a turn is a span.
 //
 // Try it yourself
 //   1. At the TRY marker in step 2, add `app.user_id` (a string) and `llm.stream` (a boolean).

@@ -33,6 +33,7 @@
 //   llm_request_duration_seconds_bucket{...,le="0.5"} 2
 //   llm_requests_total{model="llama3.1:8b",...,status="success"} 3.0
 // In the chatbot   TracedChat.recordTurnMetrics records every metric of a turn; Instruments creates them.
+//                  It uses no View: its buckets come as advice on the instrument, so they travel with it.
 //
 // Try it yourself
 //   1. At the TRY marker in step 1, count tokens: a counter `llm.tokens` with unit `{token}` and an

@@ -28,7 +28,8 @@
 //   client sends  baggage: app.user_tier=gold
 //   server read   app.user_tier=gold
 // (traceparent = version-traceid-parentid-flags; 03 = sampled + random trace id. 0000000000000000 = no parent.)
-// In the chatbot   TracedChat.ollamaRequest injects traceparent into the request to Ollama.
+// In the chatbot   TracedChat.ollamaRequest injects traceparent into the request to Ollama. It sends no
+//                  baggage and has no thread pool to wrap: a turn runs on one thread, and Ollama reads neither.
 //
 // Try it yourself
 //   1. At the TRY marker in the server, put the received baggage value on the server span as the

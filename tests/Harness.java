@@ -127,13 +127,13 @@ final class Harness implements AutoCloseable {
     }
 
     /** One turn with the given model and a fresh conversation. */
-    chatbot_otel.TurnResult turn(String model, String prompt) {
+    TurnResult turn(String model, String prompt) {
         var request = new ChatRequest(model,
                 List.of(new ChatMessage("user", prompt)), settings.chat().temperature(), settings.chat().maxTokens());
         return chat.turn(++turns, request, token -> { });
     }
 
-    chatbot_otel.TurnResult turn(String prompt) {
+    TurnResult turn(String prompt) {
         return turn(settings.chat().model(), prompt);
     }
 

@@ -177,6 +177,36 @@ final class OtlpReceiver implements AutoCloseable {
         return records;
     }
 
+    /** An instrumentation scope as it arrived, for each signal that used it. */
+    record ReceivedScope(String signal, String name, String version, String schemaUrl) {}
+
+    List<ReceivedScope> scopes() {
+        var scopes = new ArrayList<ReceivedScope>();
+        try {
+            for (byte[] body : bodies("traces")) {
+                for (var rs : ExportTraceServiceRequest.parseFrom(body).getResourceSpansList()) {
+                    rs.getScopeSpansList().forEach(ss -> scopes.add(new ReceivedScope("traces", ss.getScope().getName(),
+                            ss.getScope().getVersion(), ss.getSchemaUrl())));
+                }
+            }
+            for (byte[] body : bodies("metrics")) {
+                for (var rm : ExportMetricsServiceRequest.parseFrom(body).getResourceMetricsList()) {
+                    rm.getScopeMetricsList().forEach(sm -> scopes.add(new ReceivedScope("metrics", sm.getScope().getName(),
+                            sm.getScope().getVersion(), sm.getSchemaUrl())));
+                }
+            }
+            for (byte[] body : bodies("logs")) {
+                for (var rl : ExportLogsServiceRequest.parseFrom(body).getResourceLogsList()) {
+                    rl.getScopeLogsList().forEach(sl -> scopes.add(new ReceivedScope("logs", sl.getScope().getName(),
+                            sl.getScope().getVersion(), sl.getSchemaUrl())));
+                }
+            }
+        } catch (IOException e) {
+            throw new AssertionError("not an OTLP request", e);
+        }
+        return scopes;
+    }
+
     /** The metrics of the last metrics export (cumulative temporality: it holds the totals). */
     List<Metric> lastMetrics() {
         var all = bodies("metrics");
