@@ -17,7 +17,6 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.net.URI;
-import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -44,7 +43,6 @@ class PrometheusIntegrationTest {
     private static final Duration WAIT = Duration.ofSeconds(60);
     private static final String RATE_INTERVAL = "1m";
 
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private ollama_sim.Server simulator;
     private chatbot_otel.Telemetry telemetry;
     private chatbot_otel.TracedChat chat;
@@ -77,7 +75,7 @@ class PrometheusIntegrationTest {
         chat = new chatbot_otel.TracedChat(telemetry.openTelemetry(), client, settings, quiet);
 
         prometheus = startPrometheus(binary.get(), metricsPort);
-        waitFor("Prometheus ready", () -> get(prometheusUrl + "/-/ready").statusCode() == 200);
+        waitFor("Prometheus ready", () -> PrometheusApi.get(prometheusUrl + "/-/ready").statusCode() == 200);
 
         // Two rounds with a scrape between them, so rate() sees counters that really moved.
         driveTurns(3, 1);
@@ -174,63 +172,39 @@ class PrometheusIntegrationTest {
     }
 
     private void assertAllReturnData(List<String> queries) throws Exception {
-        var empty = new ArrayList<String>();
-        for (String query : queries) {
-            if (query(query.replace("$__rate_interval", RATE_INTERVAL)).isEmpty()) empty.add(query);
-        }
+        var empty = api().withoutData(queries);
         assertTrue(empty.isEmpty(), "no data for: " + empty);
     }
 
     private List<JsonNode> rules() throws Exception {
-        var body = JSON.readTree(get(prometheusUrl + "/api/v1/rules").body());
+        var body = JSON.readTree(PrometheusApi.get(prometheusUrl + "/api/v1/rules").body());
         var rules = new ArrayList<JsonNode>();
         body.get("data").get("groups").forEach(g -> g.get("rules").forEach(rules::add));
         return rules;
     }
 
-    /** The result vector of an instant query. */
-    private List<JsonNode> query(String promql) throws Exception {
-        var response = get(prometheusUrl + "/api/v1/query?query=" + URLEncoder.encode(promql, StandardCharsets.UTF_8));
-        var body = JSON.readTree(response.body());
-        if (!body.path("status").asText().equals("success")) throw new AssertionError(promql + ": " + response.body());
-        var result = new ArrayList<JsonNode>();
-        body.get("data").get("result").forEach(result::add);
-        return result;
+    private PrometheusApi api() {
+        return new PrometheusApi(prometheusUrl);
     }
 
-    /** The first sample's value; NaN when the query returned nothing. */
     private double value(String promql) throws Exception {
-        var result = query(promql);
-        return result.isEmpty() ? Double.NaN : Double.parseDouble(result.get(0).get("value").get(1).asText());
+        return api().value(promql);
     }
 
-    /** For counters: the value as a whole number (-1 when absent). */
     private long scalar(String promql) throws Exception {
-        double v = value(promql);
-        return Double.isNaN(v) ? -1 : Math.round(v);
+        return api().scalar(promql);
     }
 
-    private HttpResponse<String> get(String url) throws IOException, InterruptedException {
-        return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build(),
-                HttpResponse.BodyHandlers.ofString());
-    }
-
-    interface Check {
-        boolean holds() throws Exception;
-    }
-
-    /** Polls a condition (bounded by WAIT); a connection refused while Prometheus starts counts as "not yet". */
-    private void waitFor(String what, Check check) throws Exception {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (System.nanoTime() < deadline) {
+    private void waitFor(String what, PrometheusApi.Check check) throws Exception {
+        PrometheusApi.waitFor(what, WAIT, () -> {
             if (!prometheus.isAlive()) fail("Prometheus exited: " + Files.readString(workDir.resolve("prometheus.log")));
+            return true;
+        }, check, () -> {
             try {
-                if (check.holds()) return;
-            } catch (IOException notYet) {
-                // not listening yet
+                return Files.readString(workDir.resolve("prometheus.log"));
+            } catch (IOException e) {
+                return "(no log)";
             }
-            Thread.sleep(200);
-        }
-        fail("timed out waiting for: " + what + "\n" + Files.readString(workDir.resolve("prometheus.log")));
+        });
     }
 }

@@ -21,7 +21,6 @@ import org.junit.jupiter.api.TestInstance;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.URI;
-import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -55,7 +54,6 @@ class RealStackTest {
     private static final List<String> SPAN_NAMES = List.of("chat_interaction", "generate_response", "ollama_request",
             "process_streaming_response", "log_interaction");
 
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private final List<Server> servers = new ArrayList<>();
     private Path workDir;
     private Path collectorBinary;
@@ -385,25 +383,16 @@ class RealStackTest {
     // ---- Prometheus ------------------------------------------------------------------------------
 
     private void assertAllReturnData(List<String> queries) throws Exception {
-        var empty = new ArrayList<String>();
-        for (String query : queries) {
-            if (query(query.replace("$__rate_interval", "1m")).isEmpty()) empty.add(query);
-        }
+        var empty = new PrometheusApi(prometheusUrl).withoutData(queries);
         assertTrue(empty.isEmpty(), "no data for: " + empty);
     }
 
     private List<JsonNode> query(String promql) throws Exception {
-        var response = get(prometheusUrl + "/api/v1/query?query=" + URLEncoder.encode(promql, StandardCharsets.UTF_8));
-        var body = JSON.readTree(response.body());
-        if (!body.path("status").asText().equals("success")) throw new AssertionError(promql + ": " + response.body());
-        var result = new ArrayList<JsonNode>();
-        body.get("data").get("result").forEach(result::add);
-        return result;
+        return new PrometheusApi(prometheusUrl).query(promql);
     }
 
     private long scalar(String promql) throws Exception {
-        var result = query(promql);
-        return result.isEmpty() ? -1 : Math.round(Double.parseDouble(result.get(0).get("value").get(1).asText()));
+        return new PrometheusApi(prometheusUrl).scalar(promql);
     }
 
     // ---- processes and waiting -------------------------------------------------------------------
@@ -452,30 +441,17 @@ class RealStackTest {
     }
 
     private HttpResponse<String> get(String url) throws IOException, InterruptedException {
-        return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build(),
-                HttpResponse.BodyHandlers.ofString());
+        return PrometheusApi.get(url);
     }
 
-    interface Check {
-        boolean holds() throws Exception;
-    }
-
-    /** Polls a condition, bounded by WAIT; a refused connection while a server starts counts as "not yet". */
-    private void waitFor(String what, Check check) throws Exception {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (System.nanoTime() < deadline) {
+    /** Polls a condition, bounded by WAIT; fails at once when a server exited. */
+    private void waitFor(String what, PrometheusApi.Check check) throws Exception {
+        PrometheusApi.waitFor(what, WAIT, () -> {
             for (var server : servers) {
                 if (!server.process().isAlive()) fail(server.name() + " exited:\n" + server.logText());
             }
-            try {
-                if (check.holds()) return;
-            } catch (IOException notYet) {
-                // not listening yet
-            }
-            Thread.sleep(200);
-        }
-        var logs = servers.stream().map(s -> "--- " + s.name() + "\n" + tail(s.logText())).collect(Collectors.joining("\n"));
-        fail("timed out waiting for: " + what + "\n" + logs);
+            return true;
+        }, check, () -> servers.stream().map(s -> "--- " + s.name() + "\n" + tail(s.logText())).collect(Collectors.joining("\n")));
     }
 
     private static String tail(String text) {

@@ -14,6 +14,7 @@
 //SOURCES Stack.java
 //SOURCES OtlpReceiver.java
 //SOURCES HostileServer.java
+//SOURCES PrometheusApi.java
 //SOURCES *Test.java
 //MAIN run
 //DESCRIPTION Run the test suite (JUnit 5 through the console launcher); ends with "N passed, N failed".
