@@ -1,5 +1,5 @@
 // chatbot_charts.java: text pictures of telemetry for a terminal with no backend: a trace as a span
-// waterfall, latencies as a histogram. Plain ASCII, no colours, 80 columns unless told wider. It
+// waterfall, latencies as a histogram; and what the terminal is (Tty). Plain ASCII, no colours, 80 columns unless told wider. It
 // draws plain records; turning spans into them is the caller's job (chatbot_otel.java, LessonKit).
 // A companion of chatbot_otel.java and of lesson 1, pulled in with //SOURCES: no OpenTelemetry here.
 
@@ -69,8 +69,27 @@ final class Waterfall {
         return text.length() >= width ? text : text + " ".repeat(width - text.length());
     }
 
+}
+
+/** What the terminal is: whether a person types there, and how wide it is. Shared with the lessons. */
+final class Tty {
+    private Tty() {
+    }
+
+    /** True when a person types at a terminal; piped input gets no prompts and no pauses. */
+    static boolean stdinIsTerminal() {
+        java.io.Console console = System.console();
+        if (console == null) return false;
+        try {
+            // Java 22+ returns a Console even for pipes and says which it is with isTerminal().
+            return (boolean) java.io.Console.class.getMethod("isTerminal").invoke(console);
+        } catch (ReflectiveOperationException olderJava) {
+            return true; // before Java 22 a Console exists only for a terminal
+        }
+    }
+
     /** The width to draw at: the terminal's ($COLUMNS) when it is wider than 80 and stdout is one. */
-    static int terminalWidth(boolean terminal, Map<String, String> env) {
+    static int width(boolean terminal, Map<String, String> env) {
         if (!terminal) return 80;
         try {
             return Math.max(80, Math.min(300, Integer.parseInt(env.getOrDefault("COLUMNS", "80").strip())));

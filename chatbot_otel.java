@@ -138,9 +138,9 @@ public class chatbot_otel {
                 var client = new OllamaClient(effective.ollama().endpoint(), effective.ollama().timeouts());
                 var chat = new TracedChat(telemetry.openTelemetry(), client, effective, err);  // 2. and 3.
                 if (effective.run().load() != null) return new LoadMode(effective, chat, telemetry).run(out);
-                boolean terminal = in == System.in && Terminal.stdinIsTerminal();
+                boolean terminal = in == System.in && Tty.stdinIsTerminal();
                 var repl = new Repl(effective, chat, in, out, err, terminal);   // 4. the REPL
-                repl.drawTracesFrom(telemetry.lastTurn(), Waterfall.terminalWidth(terminal, env));
+                repl.drawTracesFrom(telemetry.lastTurn(), Tty.width(terminal, env));
                 if (in == System.in) CtrlC.install(repl);
                 return repl.run();
             }
@@ -538,14 +538,15 @@ public class chatbot_otel {
         /** ollama_request: the HTTP exchange up to the response headers, with the trace context injected. */
         private ChatStream ollamaRequest(ChatRequest request, Cancellation cancellation) throws OllamaException {
             URI uri = client.chatUri();
+            String url = Messages.redact(uri); // user:password@ becomes REDACTED, as the convention asks
             Span span = instruments.tracer.spanBuilder(Instruments.SPAN_OLLAMA_REQUEST)
                     .setSpanKind(SpanKind.CLIENT)
                     .setAttribute(Keys.HTTP_REQUEST_METHOD, "POST")
-                    .setAttribute(Keys.URL_FULL, Messages.redact(uri)) // user:password@ becomes REDACTED, as the convention asks
+                    .setAttribute(Keys.URL_FULL, url)
                     .setAttribute(Keys.SERVER_ADDRESS, uri.getHost())
                     .setAttribute(Keys.SERVER_PORT, (long) port(uri))
                     .setAttribute(Keys.HTTP_METHOD, "POST")
-                    .setAttribute(Keys.HTTP_URL, Messages.redact(uri))
+                    .setAttribute(Keys.HTTP_URL, url)
                     .startSpan();
             try (Scope ignored = span.makeCurrent()) {
                 // The propagator writes `traceparent` for the current span: this one.
@@ -895,7 +896,7 @@ public class chatbot_otel {
                     out.print("You: ");
                     out.flush();
                 }
-                String line = readLine();
+                String line = Terminal.readLine(in);
                 if (line == null) break; // end of input
                 String input = line.strip();
                 if (input.isEmpty()) continue;
@@ -924,7 +925,7 @@ public class chatbot_otel {
 
         /** A turn may still be ending its spans and writing its log record: let it (briefly), or the exit flush misses them. */
         void awaitTurnEnd() {
-            ExitFlush.awaitQuietly(() -> turnEnded.await(2, TimeUnit.SECONDS));
+            Terminal.awaitQuietly(() -> turnEnded.await(2, TimeUnit.SECONDS));
         }
 
         /** One turn. The history grows only when the model answered: a failed turn is not remembered. */
@@ -969,10 +970,11 @@ public class chatbot_otel {
             switch (parts[0].toLowerCase(Locale.ROOT)) {
                 case "/help" -> out.println(Terminal.COMMANDS);
                 case "/model" -> {
+                    String problem = argument.isEmpty() ? null : ChatSettings.modelNameProblem(argument);
                     if (argument.isEmpty()) {
                         out.println("Model: " + model);
-                    } else if (ChatSettings.modelNameProblem(argument) != null) {
-                        out.println("Not a model name: " + ChatSettings.modelNameProblem(argument) + ".");
+                    } else if (problem != null) {
+                        out.println("Not a model name: " + problem + ".");
                     } else {
                         model = argument;
                         out.println("Model set to " + model + ".");
@@ -1004,10 +1006,6 @@ public class chatbot_otel {
         void drawTracesFrom(LastTurnSpans lastTurn, int width) {
             this.lastTurn = lastTurn;
             this.width = width;
-        }
-
-        private String readLine() {
-            return Terminal.readLine(in);
         }
 
     }

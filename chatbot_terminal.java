@@ -2,7 +2,6 @@
 // OpenTelemetry. A companion of chatbot_otel.java (pulled in with //SOURCES): Ctrl-C, whether a
 // person is typing, the SDK's own export errors as one readable line, and a bounded exit flush.
 
-import java.io.Console;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
@@ -37,6 +36,19 @@ final class Terminal {
         else System.err.println("chatbot: internal error: " + Messages.oneLine(String.valueOf(e), 200) + " (LOG_LEVEL=DEBUG shows where)");
     }
 
+    interface Wait {
+        void await() throws InterruptedException;
+    }
+
+    /** Waits, and on an interrupt keeps the flag set for the caller instead of throwing. */
+    static void awaitQuietly(Wait wait) {
+        try {
+            wait.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     static final String COMMANDS = """
             Commands:
               /help               this list
@@ -69,18 +81,6 @@ final class Terminal {
         boolean dropped = history.size() > 2 * turns;
         while (history.size() > 2 * turns) history.subList(0, 2).clear();
         return dropped;
-    }
-
-    /** True when a person types at a terminal; piped input gets no "You: " prompts. */
-    static boolean stdinIsTerminal() {
-        Console console = System.console();
-        if (console == null) return false;
-        try {
-            // Java 22+ returns a Console even for pipes and says which it is with isTerminal().
-            return (boolean) Console.class.getMethod("isTerminal").invoke(console);
-        } catch (ReflectiveOperationException olderJava) {
-            return true; // before Java 22 a Console exists only for a terminal
-        }
     }
 }
 
@@ -218,33 +218,20 @@ final class ExitFlush implements Runnable {
     @Override
     public void run() {
         if (!started.compareAndSet(false, true)) {
-            awaitQuietly(() -> done.await(budget.toMillis() + 200, TimeUnit.MILLISECONDS));
+            Terminal.awaitQuietly(() -> done.await(budget.toMillis() + 200, TimeUnit.MILLISECONDS));
             return;
         }
         try {
             var worker = new Thread(flush, "telemetry-flush");
             worker.setDaemon(true);
             worker.start();
-            awaitQuietly(() -> worker.join(budget.toMillis()));
+            Terminal.awaitQuietly(() -> worker.join(budget.toMillis()));
             // Only now: until the flush is over, a Ctrl-C must find the hook, and the hook waits for us.
             Runtime.getRuntime().removeShutdownHook(hook);
         } catch (IllegalStateException alreadyShuttingDown) {
             // we are the hook, or the JVM is exiting anyway
         } finally {
             done.countDown();
-        }
-    }
-
-    interface Wait {
-        void await() throws InterruptedException;
-    }
-
-    /** Waits, and on an interrupt keeps the flag set for the caller instead of throwing. */
-    static void awaitQuietly(Wait wait) {
-        try {
-            wait.await();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 }

@@ -44,7 +44,6 @@ import io.opentelemetry.sdk.testing.exporter.InMemoryMetricReader;
 import io.opentelemetry.sdk.testing.exporter.InMemoryLogRecordExporter;
 
 import java.io.BufferedReader;
-import java.io.Console;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.time.Duration;
@@ -96,7 +95,7 @@ final class LessonKit {
     /** The same; at a --step pause the explanation is shown, so the instructor need not narrate it. */
     static <T> T step(Options options, int number, String title, String explanation, Supplier<T> body) {
         System.out.printf("%n== Step %d: %s%n", number, title);
-        if (options.step() && stdinIsTerminal()) {
+        if (options.step() && Tty.stdinIsTerminal()) {
             if (!explanation.isEmpty()) System.out.println("   " + explanation);
             System.out.print("   (press Enter to run it) ");
             System.out.flush();
@@ -376,17 +375,6 @@ final class LessonKit {
             return socket.getLocalPort();
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
-        }
-    }
-
-    static boolean stdinIsTerminal() {
-        Console console = System.console();
-        if (console == null) return false;
-        try {
-            // Java 22+ has a Console even for pipes and tells which it is with isTerminal().
-            return (boolean) Console.class.getMethod("isTerminal").invoke(console);
-        } catch (ReflectiveOperationException olderJava) {
-            return true;
         }
     }
 }

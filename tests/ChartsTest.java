@@ -57,9 +57,9 @@ class ChartsTest {
 
     @Test
     void widerTerminalsGetWiderPictures() {
-        assertEquals(80, Waterfall.terminalWidth(false, Map.of("COLUMNS", "200")), "not a terminal: 80");
-        assertEquals(200, Waterfall.terminalWidth(true, Map.of("COLUMNS", "200")));
-        assertEquals(80, Waterfall.terminalWidth(true, Map.of("COLUMNS", "40")), "never narrower than 80");
+        assertEquals(80, Tty.width(false, Map.of("COLUMNS", "200")), "not a terminal: 80");
+        assertEquals(200, Tty.width(true, Map.of("COLUMNS", "200")));
+        assertEquals(80, Tty.width(true, Map.of("COLUMNS", "40")), "never narrower than 80");
         var wide = Waterfall.render(turn(null), 120).lines().toList();
         assertEquals(74, wide.get(0).split("\\|")[1].length());
     }

@@ -184,7 +184,7 @@ class PrometheusIntegrationTest {
     }
 
     private PrometheusApi api() {
-        return new PrometheusApi(prometheusUrl);
+        return new PrometheusApi(prometheusUrl); // a URL holder: nothing to cache
     }
 
     private double value(String promql) throws Exception {

@@ -60,6 +60,7 @@ class RealStackTest {
     private OtlpReceiver loki;
     private String jaegerUrl;
     private String prometheusUrl;
+    private PrometheusApi prometheus;
     private Harness.Finished chatbot;
     private final List<String> traceLinks = new ArrayList<>();
 
@@ -109,6 +110,7 @@ class RealStackTest {
 
         int prometheusPort = Harness.closedPort();
         prometheusUrl = "http://127.0.0.1:" + prometheusPort;
+        prometheus = new PrometheusApi(prometheusUrl);
         Path prometheusConfig = workDir.resolve("prometheus.yml");
         Files.writeString(prometheusConfig, onLoopback(Stack.text("observability/prometheus/prometheus.yml"), Map.of(
                 "otel-collector:8889", "127.0.0.1:" + ports.prometheus(),
@@ -383,16 +385,16 @@ class RealStackTest {
     // ---- Prometheus ------------------------------------------------------------------------------
 
     private void assertAllReturnData(List<String> queries) throws Exception {
-        var empty = new PrometheusApi(prometheusUrl).withoutData(queries);
+        var empty = prometheus.withoutData(queries);
         assertTrue(empty.isEmpty(), "no data for: " + empty);
     }
 
     private List<JsonNode> query(String promql) throws Exception {
-        return new PrometheusApi(prometheusUrl).query(promql);
+        return prometheus.query(promql);
     }
 
     private long scalar(String promql) throws Exception {
-        return new PrometheusApi(prometheusUrl).scalar(promql);
+        return prometheus.scalar(promql);
     }
 
     // ---- processes and waiting -------------------------------------------------------------------

@@ -64,7 +64,9 @@ class Lesson04PropagationSolution {
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
-        System.out.println("server span app.user_tier = gold");
+        if (serverSpan[0] instanceof io.opentelemetry.sdk.trace.ReadableSpan recorded) { // what the SDK recorded
+            System.out.println("server span app.user_tier = " + recorded.getAttribute(USER_TIER));
+        }
         return serverSpan[0];
     }
 }
