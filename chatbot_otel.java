@@ -10,6 +10,7 @@
 //SOURCES chatbot_settings.java
 //SOURCES chatbot_ollama.java
 //SOURCES chatbot_terminal.java
+//SOURCES chatbot_repl.java
 //SOURCES chatbot_load.java
 //SOURCES chatbot_charts.java
 //SOURCES ollama_sim.java
@@ -37,12 +38,12 @@
 //   1. The SDK, wired by hand    resource, exporters, processors, providers, flush on exit
 //   2. Instruments               tracer, meters, logger
 //   3. The traced turn           the five spans, the metrics, the log record
-//   4. REPL                      reads prompts, prints answers; knows neither HTTP nor OpenTelemetry
-//   5. Names                     every attribute key of TELEMETRY.md
-//   6. Load mode's span counts   a SpanProcessor and an exporter wrapper, wired only with --load
+//   4. Names                     every attribute key of TELEMETRY.md
+//   5. Span processors           the last turn kept for /trace, and load mode's span counts
 // Plumbing with no OpenTelemetry in it lives in companion files: chatbot_settings.java (settings),
-// chatbot_ollama.java (the HTTP and NDJSON client), chatbot_terminal.java (Ctrl-C, the terminal,
-// export errors as one line), chatbot_load.java (load mode), ollama_sim.java (--simulate).
+// chatbot_ollama.java (the HTTP and NDJSON client), chatbot_repl.java (the REPL: reads prompts, prints
+// answers), chatbot_terminal.java (Ctrl-C, the terminal, export errors as one line), chatbot_load.java
+// (load mode), ollama_sim.java (--simulate).
 // (-XDignore.symbol.file quiets javac about sun.misc.Signal, for Ctrl-C. -Xlog:cds=off: a //CDS
 // archive fits only the JDK that wrote it; after a JDK switch the JVM would say so in two lines.)
 
@@ -139,8 +140,8 @@ public class chatbot_otel {
                 var chat = new TracedChat(telemetry.openTelemetry(), client, effective, err);  // 2. and 3.
                 if (effective.run().load() != null) return new LoadMode(effective, chat, telemetry).run(out);
                 boolean terminal = in == System.in && Tty.stdinIsTerminal();
-                var repl = new Repl(effective, chat, in, out, err, terminal);   // 4. the REPL
-                repl.drawTracesFrom(telemetry.lastTurn(), Tty.width(terminal, env));
+                var repl = new Repl(effective, chat, in, out, err, terminal);   // chatbot_repl.java
+                repl.drawTracesFrom(telemetry.lastTurn() == null ? null : telemetry.lastTurn()::bars, Tty.width(terminal, env));
                 if (in == System.in) CtrlC.install(repl);
                 return repl.run();
             }
@@ -847,172 +848,7 @@ public class chatbot_otel {
     }
 
     // =========================================================================================
-    // 4. REPL
-    // Reads prompts, keeps the conversation, prints answers as they stream. It sees TracedChat
-    // as "a thing that answers" and never touches HTTP or OpenTelemetry itself.
-    // =========================================================================================
-
-    static final class Repl {
-        private final Settings settings;
-        private final TracedChat chat;
-        private final BufferedReader in;
-        private final PrintStream out;
-        private final PrintStream err;
-        private final boolean interactive;
-        private final List<ChatMessage> history = new ArrayList<>();
-        private String model;
-        private double temperature;
-        private int turns;
-        private String lastTraceId;
-        private boolean historyCapped;
-        private String conversationId = UUID.randomUUID().toString();
-        private LastTurnSpans lastTurn;
-        private int width = 80;
-        /** The turn in progress, for Ctrl-C to cancel; null at the prompt. */
-        private volatile Cancellation inProgress;
-        private volatile java.util.concurrent.CountDownLatch turnEnded = new java.util.concurrent.CountDownLatch(0);
-
-        Repl(Settings settings, TracedChat chat, InputStream in, PrintStream out, PrintStream err, boolean interactive) {
-            this.settings = settings;
-            this.chat = chat;
-            this.in = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
-            this.out = out;
-            this.err = err;
-            this.interactive = interactive;
-            this.model = settings.chat().model();
-            this.temperature = settings.chat().temperature();
-        }
-
-        /** Exit status: 0; for a one-shot --prompt, 1 when it failed and 130 when Ctrl-C cancelled it. */
-        int run() {
-            if (settings.run().prompt() != null) {
-                TurnResult result = ask(settings.run().prompt(), "");
-                if (result.ok()) return 0;
-                return result.error().type == ErrorType.CANCELLED ? 130 : 1;
-            }
-            err.print(settings.banner(model));
-            while (true) {
-                if (interactive) {
-                    out.print("You: ");
-                    out.flush();
-                }
-                String line = Terminal.readLine(in);
-                if (line == null) break; // end of input
-                String input = line.strip();
-                if (input.isEmpty()) continue;
-                if (!interactive) out.println("You: " + input);
-                if (input.equalsIgnoreCase("exit") || input.equalsIgnoreCase("quit")) break;
-                if (input.startsWith("/")) {
-                    command(input);
-                } else {
-                    ask(input, "Bot: ");
-                }
-            }
-            if (interactive) out.println("Bye.");
-            return 0;
-        }
-
-        /**
-         * Ctrl-C: during an answer it cancels that turn and the REPL goes on; at the prompt it leaves.
-         * Returns true when it cancelled a turn.
-         */
-        boolean interrupt() {
-            Cancellation turn = inProgress;
-            if (turn != null && turn.cancelIfWaiting()) return true;
-            awaitTurnEnd();
-            return false;
-        }
-
-        /** A turn may still be ending its spans and writing its log record: let it (briefly), or the exit flush misses them. */
-        void awaitTurnEnd() {
-            Terminal.awaitQuietly(() -> turnEnded.await(2, TimeUnit.SECONDS));
-        }
-
-        /** One turn. The history grows only when the model answered: a failed turn is not remembered. */
-        private TurnResult ask(String prompt, String answerPrefix) {
-            var messages = new ArrayList<>(history);
-            messages.add(new ChatMessage("user", prompt));
-            var request = new ChatRequest(model, List.copyOf(messages), temperature, settings.chat().maxTokens(), conversationId);
-            var printed = new AtomicBoolean();
-            var cancellation = new Cancellation();
-            var ended = new java.util.concurrent.CountDownLatch(1);
-            turnEnded = ended;
-            inProgress = cancellation;
-            TurnResult result;
-            try {
-                result = chat.turn(++turns, request, token -> {
-                    if (printed.compareAndSet(false, true)) out.print(answerPrefix);
-                    out.print(Messages.safeAnswer(token)); // the model's text, minus escape sequences
-                    out.flush();
-                }, cancellation);
-            } finally {
-                inProgress = null;
-                ended.countDown();
-            }
-            lastTraceId = result.traceId();
-            if (printed.get()) out.println();
-            if (!result.ok()) {
-                err.println("error: " + result.error().getMessage());
-                return result;
-            }
-            history.add(new ChatMessage("user", prompt));
-            history.add(new ChatMessage("assistant", result.answer()));
-            if (Terminal.keepLastTurns(history, settings.chat().historyTurns()) && !historyCapped) {
-                historyCapped = true; // said once
-                err.println("note: only the last " + settings.chat().historyTurns() + " turns are sent from now on (CHAT_HISTORY_TURNS)");
-            }
-            return result;
-        }
-
-        private void command(String input) {
-            String[] parts = input.split("\\s+", 2);
-            String argument = parts.length > 1 ? parts[1].strip() : "";
-            switch (parts[0].toLowerCase(Locale.ROOT)) {
-                case "/help" -> out.println(Terminal.COMMANDS);
-                case "/model" -> {
-                    String problem = argument.isEmpty() ? null : ChatSettings.modelNameProblem(argument);
-                    if (argument.isEmpty()) {
-                        out.println("Model: " + model);
-                    } else if (problem != null) {
-                        out.println("Not a model name: " + problem + ".");
-                    } else {
-                        model = argument;
-                        out.println("Model set to " + model + ".");
-                    }
-                }
-                case "/temperature" -> Env.parseNumber(argument, 0, 2, false).ifPresentOrElse(t -> {
-                    temperature = t;
-                    out.println("Temperature set to " + t + ".");
-                }, () -> out.println("Temperature must be a number from 0 to 2 (now " + temperature + ")."));
-                case "/reset" -> {
-                    history.clear();
-                    conversationId = UUID.randomUUID().toString(); // a new conversation for GenAI backends too
-                    out.println("Started a new conversation.");
-                }
-                case "/trace" -> out.println(traceLink());
-                default -> out.println("Unknown command " + parts[0] + ": type /help for the list.");
-            }
-        }
-
-        private String traceLink() {
-            if (turns == 0) return "No turn yet: ask something first.";
-            if (lastTraceId == null) return "No trace for the last turn: telemetry is off or the turn was not sampled.";
-            String link = "Trace " + lastTraceId + "\n  " + settings.otel().jaegerUi() + "/trace/" + lastTraceId;
-            var bars = lastTurn == null ? List.<Waterfall.Bar>of() : lastTurn.bars(lastTraceId);
-            return bars.isEmpty() ? link : link + "\n" + Waterfall.render(bars, width).stripTrailing();
-        }
-
-        /** Where /trace finds the last turn's spans to draw (none: it prints the link only). */
-        void drawTracesFrom(LastTurnSpans lastTurn, int width) {
-            this.lastTurn = lastTurn;
-            this.width = width;
-        }
-
-    }
-
-
-    // =========================================================================================
-    // 5. NAMES
+    // 4. NAMES
     // Every attribute key of TELEMETRY.md, spelled once: the reference chatbot's own names first
     // (its dashboards use them), then the semantic conventions'. A rename is one edit here.
     // =========================================================================================
@@ -1083,7 +919,7 @@ public class chatbot_otel {
 
 
     // =========================================================================================
-    // 6. SPAN PROCESSORS OF OUR OWN
+    // 5. SPAN PROCESSORS OF OUR OWN
     // A SpanProcessor sees every span start and end: the SDK's extension point for "do something
     // with spans" besides exporting them. LastTurnSpans keeps the last turn for /trace to draw;
     // SpanCounts counts spans in and out of the batch processor in load mode.

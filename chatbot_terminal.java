@@ -94,7 +94,7 @@ final class CtrlC {
     private CtrlC() {
     }
 
-    static void install(chatbot_otel.Repl repl) {
+    static void install(Repl repl) {
         handle("INT", signal -> {
             if (!repl.interrupt()) System.exit(130); // 128 + SIGINT, as shells report it
         });
@@ -104,7 +104,7 @@ final class CtrlC {
         handle("HUP", signal -> leave(repl, 129));
     }
 
-    private static void leave(chatbot_otel.Repl repl, int status) {
+    private static void leave(Repl repl, int status) {
         repl.interrupt();
         repl.awaitTurnEnd();
         System.exit(status);

@@ -29,7 +29,7 @@ class BadInputTest {
     private Harness.ReplRun replBytes(byte[] input) {
         var out = new ByteArrayOutputStream();
         var err = new ByteArrayOutputStream();
-        int status = new chatbot_otel.Repl(harness.settings, harness.chat, new ByteArrayInputStream(input),
+        int status = new Repl(harness.settings, harness.chat, new ByteArrayInputStream(input),
                 new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8), false).run();
         return new Harness.ReplRun(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }

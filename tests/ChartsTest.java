@@ -74,10 +74,10 @@ class ChartsTest {
         var chat = new chatbot_otel.TracedChat(otel, new OllamaClient(harness.settings.ollama().endpoint(),
                 harness.settings.ollama().timeouts()), harness.settings, new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
         var out = new java.io.ByteArrayOutputStream();
-        var repl = new chatbot_otel.Repl(harness.settings, chat, new java.io.ByteArrayInputStream(
+        var repl = new Repl(harness.settings, chat, new java.io.ByteArrayInputStream(
                 "hello\n/trace\n/model no-such-model:1b\nfails\n/trace\n".getBytes()), new java.io.PrintStream(out, true),
                 new java.io.PrintStream(java.io.OutputStream.nullOutputStream()), false);
-        repl.drawTracesFrom(lastTurn, 80);
+        repl.drawTracesFrom(lastTurn::bars, 80);
         assertEquals(0, repl.run());
         String text = out.toString();
         for (String name : List.of("chat_interaction", "generate_response", "ollama_request", "process_streaming_response", "log_interaction")) {

@@ -141,7 +141,7 @@ final class Harness implements AutoCloseable {
     ReplRun repl(String input) {
         var out = new ByteArrayOutputStream();
         var replErr = new ByteArrayOutputStream();
-        int status = new chatbot_otel.Repl(settings, chat, new ByteArrayInputStream(input.getBytes(StandardCharsets.UTF_8)),
+        int status = new Repl(settings, chat, new ByteArrayInputStream(input.getBytes(StandardCharsets.UTF_8)),
                 new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(replErr, true, StandardCharsets.UTF_8),
                 false).run();
         return new ReplRun(status, out.toString(StandardCharsets.UTF_8), replErr.toString(StandardCharsets.UTF_8));
