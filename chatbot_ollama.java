@@ -30,11 +30,15 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 record ChatMessage(String role, String content) {}
 
-/** One request to Ollama, and the conversation it belongs to (a new id after /reset, one per load request). */
-record ChatRequest(String model, List<ChatMessage> messages, double temperature, Integer maxTokens, String conversationId) {
+/**
+ * One request to Ollama, and the conversation it belongs to (a new id after /reset, one per load request).
+ * `think` is Ollama's field: true or false, or null to leave it to Ollama (which thinks when the model can).
+ */
+record ChatRequest(String model, List<ChatMessage> messages, double temperature, Integer maxTokens, String conversationId,
+                   Boolean think) {
     /** A request that starts a conversation of its own. */
     ChatRequest(String model, List<ChatMessage> messages, double temperature, Integer maxTokens) {
-        this(model, messages, temperature, maxTokens, java.util.UUID.randomUUID().toString());
+        this(model, messages, temperature, maxTokens, java.util.UUID.randomUUID().toString(), null);
     }
 
     String lastUserPrompt() {
@@ -45,8 +49,11 @@ record ChatRequest(String model, List<ChatMessage> messages, double temperature,
     }
 }
 
-/** One NDJSON line; the counts and durations (ns) are only on the final chunk, and optional there. */
-record ChatChunk(String model, String content, boolean done, String doneReason,
+/**
+ * One NDJSON line; the counts and durations (ns) are only on the final chunk, and optional there. A
+ * thinking model streams `thinking` text first, with empty content, then the answer.
+ */
+record ChatChunk(String model, String content, String thinking, boolean done, String doneReason,
                  Long promptEvalCount, Long evalCount, Long totalDuration, Long loadDuration,
                  Long promptEvalDuration, Long evalDuration) {}
 
@@ -223,7 +230,6 @@ final class OllamaClient implements Ollama {
      * (its chat handler answers 404 `{"error":"model 'X' not found"}`); any other 404 means the URL is
      * not Ollama's API, most often a base URL with /api or /v1 at the end.
      */
-    /** A non-2xx answer; model_not_found only when Ollama's own JSON error says the model is missing. */
     private OllamaException httpError(ChatRequest request, HttpResponse<InputStream> response) {
         int status = response.statusCode();
         String raw = bodyText(response.body());
@@ -234,7 +240,8 @@ final class OllamaClient implements Ollama {
             return new OllamaException(ErrorType.MODEL_NOT_FOUND, "model '" + model + "' is not available at " + where()
                     + ": run 'ollama pull " + model + "' or choose another with /model", status, null);
         }
-        String hint = status == 404 ? ". Is OLLAMA_ENDPOINT Ollama's base URL, with no /api or /v1 (now " + where() + ")?" : "";
+        String hint = status == 404 ? ". Is OLLAMA_ENDPOINT Ollama's base URL, with no /api or /v1 (now " + where() + ")?"
+                : status == 400 && shown.endsWith("does not support thinking") ? ". Turn thinking off: /think off, or --no-think" : "";
         return new OllamaException(ErrorType.HTTP_ERROR, "Ollama answered HTTP " + status
                 + (shown.isEmpty() ? "" : ": " + shown) + hint, status, null);
     }
@@ -267,6 +274,7 @@ final class OllamaClient implements Ollama {
         var messages = body.putArray("messages");
         request.messages().forEach(m -> messages.addObject().put("role", m.role()).put("content", m.content()));
         body.put("stream", true);
+        if (request.think() != null) body.put("think", request.think());
         var options = body.putObject("options");
         options.put("temperature", request.temperature());
         if (request.maxTokens() != null) options.put("num_predict", request.maxTokens());
@@ -411,6 +419,7 @@ final class ChatStream implements AutoCloseable {
         return new ChatChunk(
                 node.path("model").asText(""),
                 node.path("message").path("content").asText(""),
+                node.path("message").path("thinking").asText(""),
                 node.path("done").asBoolean(false),
                 textOrNull(node, "done_reason"),
                 longOrNull(node, "prompt_eval_count"),
@@ -515,6 +524,14 @@ final class Messages {
 // ---- What a turn learned, as the traced chat and the REPL pass it around ----
 
 /** What the REPL gets back from a turn: the answer or the error, and the trace to look it up (null if none). */
+/** Where a turn's streamed text goes: the answer, and a thinking model's thinking (ignored unless asked for). */
+interface AnswerSink {
+    void text(String piece);
+
+    default void thinking(String piece) {
+    }
+}
+
 record TurnResult(String answer, String traceId, Usage usage, OllamaException error) {
     boolean ok() {
         return error == null;
@@ -534,9 +551,13 @@ record Outcome(OllamaException error, Usage usage, long durationNanos) {}
 /** Everything the streaming phase learned; the parts after a failure stay as far as they got. */
 final class StreamProgress {
     final StringBuilder answer = new StringBuilder();
+    final StringBuilder thinking = new StringBuilder(); // shown apart, never added to the history
     int chunks;
     int contentChunks;
+    int thinkingChunks;
     long firstChunkNanos = -1;
+    /** The first chunk of the answer itself: later than the first chunk when the model thinks first. */
+    long firstAnswerNanos = -1;
     /** Time between consecutive chunks, for gen_ai.client.operation.time_per_output_chunk. */
     long[] gapNanos = new long[64];
     int gaps;

@@ -6,6 +6,8 @@
 //DEPS io.opentelemetry:opentelemetry-exporter-otlp
 //DEPS io.opentelemetry:opentelemetry-exporter-logging
 //DEPS io.opentelemetry:opentelemetry-exporter-prometheus:1.65.0-alpha
+//DEPS io.opentelemetry.semconv:opentelemetry-semconv:1.41.0
+//DEPS io.opentelemetry.semconv:opentelemetry-semconv-incubating:1.41.0-alpha
 //DEPS com.fasterxml.jackson.core:jackson-databind:2.23.0
 //SOURCES chatbot_settings.java
 //SOURCES chatbot_ollama.java
@@ -98,18 +100,24 @@ import io.opentelemetry.sdk.trace.SpanLimits;
 import io.opentelemetry.sdk.trace.export.BatchSpanProcessor;
 import io.opentelemetry.sdk.trace.export.SpanExporter;
 import io.opentelemetry.sdk.trace.samplers.Sampler;
+import io.opentelemetry.semconv.incubating.GenAiIncubatingAttributes;
+import io.opentelemetry.semconv.incubating.HttpIncubatingAttributes;
 
 import java.io.*;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.*;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.Consumer;
+
+// The semantic conventions' keys, from the published constants (section 4 has the few spelled by hand).
+import static io.opentelemetry.semconv.ErrorAttributes.ERROR_TYPE;
+import static io.opentelemetry.semconv.HttpAttributes.*;
+import static io.opentelemetry.semconv.ServerAttributes.*;
+import static io.opentelemetry.semconv.UrlAttributes.URL_FULL;
+import static io.opentelemetry.semconv.incubating.GenAiIncubatingAttributes.*;
 
 public class chatbot_otel {
 
@@ -133,6 +141,7 @@ public class chatbot_otel {
             out.print(Settings.USAGE);
             return 0;
         }
+        settings.warnings().forEach(warning -> err.println("chatbot: warning: " + warning));
         try (var simulator = Simulator.startIf(settings.run().simulate())) {
             var effective = simulator.pointAt(settings);
             try (var telemetry = Telemetry.setup(effective, err)) {           // 1. the SDK
@@ -187,19 +196,13 @@ public class chatbot_otel {
             this.exitFlush = ExitFlush.onExit(this::shutdownSdk, SHUTDOWN_BUDGET);
         }
 
-        OpenTelemetry openTelemetry() {
-            return openTelemetry;
-        }
+        OpenTelemetry openTelemetry() { return openTelemetry; }
 
         /** The last turn's spans, for /trace; null in load mode and with telemetry off. */
-        LastTurnSpans lastTurn() {
-            return lastTurn;
-        }
+        LastTurnSpans lastTurn() { return lastTurn; }
 
         /** Spans in and out of the batch processor: only in load mode, null otherwise. */
-        SpanCounts spanCounts() {
-            return spanCounts;
-        }
+        SpanCounts spanCounts() { return spanCounts; }
 
         /**
          * Exports everything recorded so far, waiting at most `budget`. True when the flush finished in
@@ -366,6 +369,8 @@ public class chatbot_otel {
         static final String SPAN_PROCESS_STREAM = "process_streaming_response";
         static final String SPAN_LOG_INTERACTION = "log_interaction";
 
+        static final String EVENT_OPERATION_DETAILS = "gen_ai.client.inference.operation.details";
+
         static final String LOG_COMPLETED = "LLM request completed";
         static final String LOG_FAILED = "LLM request failed";
 
@@ -377,11 +382,16 @@ public class chatbot_otel {
         final Logger logger;
         final LongCounter requests;
         final DoubleHistogram requestDuration;
+        final DoubleHistogram timeToFirstToken;
         final LongCounter tokens;
         final LongCounter errors;
         final LongUpDownCounter queueSize;
         final DoubleHistogram operationDuration;
         final LongHistogram tokenUsage;
+        final LongCounter inferenceInputTokens;
+        final LongCounter inferenceOutputTokens;
+        final LongHistogram operationInputTokens;
+        final LongHistogram operationOutputTokens;
         final DoubleHistogram timeToFirstChunk;
         final DoubleHistogram timePerOutputChunk;
 
@@ -396,6 +406,8 @@ public class chatbot_otel {
             requestDuration = meter.histogramBuilder("llm.request.duration").setUnit("s")
                     .setDescription("LLM request duration, request sent to last chunk")
                     .setExplicitBucketBoundariesAdvice(DURATION_BUCKETS).build();
+            timeToFirstToken = durations(meter, "llm.time_to_first_token",
+                    "Time from request sent to the first token of the answer (a thinking model's thinking excluded)");
             tokens = meter.counterBuilder("llm.tokens").setUnit("{token}")
                     .setDescription("Tokens used, by type (input or output)").build();
             errors = meter.counterBuilder("llm.errors").setUnit("{error}")
@@ -403,18 +415,30 @@ public class chatbot_otel {
             queueSize = meter.upDownCounterBuilder("llm.queue_size").setUnit("{request}")
                     .setDescription("LLM requests in flight").build();
             // The GenAI semantic-convention metrics, for GenAI-aware backends.
-            operationDuration = meter.histogramBuilder("gen_ai.client.operation.duration").setUnit("s")
-                    .setDescription("GenAI operation duration")
+            operationDuration = durations(meter, "gen_ai.client.operation.duration", "GenAI operation duration");
+            tokenUsage = tokenCounts(meter, "gen_ai.client.token.usage", "Tokens used per GenAI operation");
+            timeToFirstChunk = durations(meter, "gen_ai.client.operation.time_to_first_chunk",
+                    "Time from request sent to the first streamed chunk");
+            timePerOutputChunk = durations(meter, "gen_ai.client.operation.time_per_output_chunk",
+                    "Time between streamed chunks after the first");
+            // The development line's token metrics (OTEL_SEMCONV_STABILITY_OPT_IN=gen_ai_latest_experimental);
+            // an instrument that never records exports nothing.
+            inferenceInputTokens = meter.counterBuilder("gen_ai.client.inference.usage.input_tokens").setUnit("{token}")
+                    .setDescription("Input tokens used, including cached ones").build();
+            inferenceOutputTokens = meter.counterBuilder("gen_ai.client.inference.usage.output_tokens").setUnit("{token}")
+                    .setDescription("Output tokens used, including reasoning").build();
+            operationInputTokens = tokenCounts(meter, "gen_ai.client.inference.operation.input_tokens", "Input tokens per inference operation");
+            operationOutputTokens = tokenCounts(meter, "gen_ai.client.inference.operation.output_tokens", "Output tokens per inference operation");
+        }
+
+        private static DoubleHistogram durations(Meter meter, String name, String description) {
+            return meter.histogramBuilder(name).setUnit("s").setDescription(description)
                     .setExplicitBucketBoundariesAdvice(DURATION_BUCKETS).build();
-            tokenUsage = meter.histogramBuilder("gen_ai.client.token.usage").ofLongs().setUnit("{token}")
-                    .setDescription("Tokens used per GenAI operation")
+        }
+
+        private static LongHistogram tokenCounts(Meter meter, String name, String description) {
+            return meter.histogramBuilder(name).ofLongs().setUnit("{token}").setDescription(description)
                     .setExplicitBucketBoundariesAdvice(TOKEN_BUCKETS).build();
-            timeToFirstChunk = meter.histogramBuilder("gen_ai.client.operation.time_to_first_chunk").setUnit("s")
-                    .setDescription("Time from request sent to the first streamed chunk")
-                    .setExplicitBucketBoundariesAdvice(DURATION_BUCKETS).build();
-            timePerOutputChunk = meter.histogramBuilder("gen_ai.client.operation.time_per_output_chunk").setUnit("s")
-                    .setDescription("Time between streamed chunks after the first")
-                    .setExplicitBucketBoundariesAdvice(DURATION_BUCKETS).build();
         }
 
         private static List<Double> doublingFrom(double first, int count) {
@@ -444,6 +468,8 @@ public class chatbot_otel {
         private final Ollama client;
         private final StructuredLog log;
         private final Settings settings;
+        /** OTEL_SEMCONV_STABILITY_OPT_IN=gen_ai_latest_experimental: the GenAI conventions' development line. */
+        private final boolean latest;
         private final String sessionId = UUID.randomUUID().toString();
 
         TracedChat(OpenTelemetry otel, Ollama client, Settings settings, PrintStream err) {
@@ -451,6 +477,7 @@ public class chatbot_otel {
             this.propagator = otel.getPropagators().getTextMapPropagator();
             this.client = client;
             this.settings = settings;
+            this.latest = settings.otel().conventions().genAiLatest();
             this.log = new StructuredLog(instruments.logger, err, settings.otel().serviceName(), settings.otel().logLevel());
         }
 
@@ -463,16 +490,16 @@ public class chatbot_otel {
         }
 
         /** One chat turn: the root span, the LLM call inside it, then the log record. */
-        TurnResult turn(int turnNumber, ChatRequest request, Consumer<String> onToken) {
+        TurnResult turn(int turnNumber, ChatRequest request, AnswerSink onToken) {
             return turn(turnNumber, request, onToken, Cancellation.none());
         }
 
-        TurnResult turn(int turnNumber, ChatRequest request, Consumer<String> onToken, Cancellation cancellation) {
+        TurnResult turn(int turnNumber, ChatRequest request, AnswerSink onToken, Cancellation cancellation) {
             Span span = instruments.tracer.spanBuilder(Instruments.SPAN_CHAT_INTERACTION)
                     .setSpanKind(SpanKind.INTERNAL)
                     .setAttribute(Keys.APP_SESSION_ID, sessionId)
                     .setAttribute(Keys.APP_TURN, (long) turnNumber)
-                    .setAttribute(Keys.GEN_AI_CONVERSATION_ID, request.conversationId())
+                    .setAttribute(GEN_AI_CONVERSATION_ID, request.conversationId())
                     .startSpan();
             try (Scope ignored = span.makeCurrent()) {
                 var progress = new StreamProgress();
@@ -490,24 +517,28 @@ public class chatbot_otel {
 
         /**
          * generate_response is CLIENT: it is the call to the model as a whole, the span GenAI-aware
-         * backends look for. Its request attributes are set before start so samplers can see them;
-         * it ends only after the final chunk, so its duration is the user's wait.
+         * backends look for (named `chat {model}` under the newest conventions). Its request attributes
+         * are set before start so samplers can see them; it ends only after the final chunk, so its
+         * duration is the user's wait.
          */
-        private Outcome generateResponse(ChatRequest request, StreamProgress progress, Consumer<String> onToken,
+        private Outcome generateResponse(ChatRequest request, StreamProgress progress, AnswerSink onToken,
                                          Cancellation cancellation) {
-            var builder = instruments.tracer.spanBuilder(Instruments.SPAN_GENERATE_RESPONSE)
+            String name = latest ? Keys.OPERATION_CHAT + " " + request.model() : Instruments.SPAN_GENERATE_RESPONSE;
+            var builder = instruments.tracer.spanBuilder(name)
                     .setSpanKind(SpanKind.CLIENT)
                     .setAllAttributes(genAiAttributes(request.model(), null))
-                    .setAttribute(Keys.GEN_AI_SYSTEM, Keys.PROVIDER_OLLAMA)
-                    .setAttribute(Keys.GEN_AI_REQUEST_TEMPERATURE, request.temperature())
-                    .setAttribute(Keys.GEN_AI_REQUEST_STREAM, true)
+                    .setAttribute(GEN_AI_REQUEST_TEMPERATURE, request.temperature())
+                    .setAttribute(GEN_AI_REQUEST_STREAM, true)
                     .setAttribute(Keys.APP_MESSAGES_SENT, (long) request.messages().size()) // the capped history, plus the prompt
                     .setAttribute(Keys.LLM_MODEL, request.model())
                     .setAttribute(Keys.LLM_TEMPERATURE, request.temperature());
-            if (request.maxTokens() != null) builder.setAttribute(Keys.GEN_AI_REQUEST_MAX_TOKENS, (long) request.maxTokens());
+            if (request.maxTokens() != null) builder.setAttribute(GEN_AI_REQUEST_MAX_TOKENS, (long) request.maxTokens());
+            if (request.think() != null) builder.setAttribute(Keys.LLM_THINK, request.think()); // only when sent
+            if (!latest) builder.setAttribute(Keys.GEN_AI_SYSTEM, Keys.PROVIDER_OLLAMA); // deprecated: gen_ai.provider.name
             if (settings.otel().captureContent()) {
                 builder.setAttribute(Keys.LLM_PROMPT, request.lastUserPrompt());
-                builder.setAttribute(Keys.GEN_AI_INPUT_MESSAGES, inputMessagesJson(request.messages()));
+                // v1.41 puts the messages on the span; the newest conventions, in an event (operationDetails).
+                if (!latest) builder.setAttribute(Keys.GEN_AI_INPUT_MESSAGES, inputMessagesJson(request.messages()));
             }
             // One clock for the turn: the span's start and end, llm.duration_ms, both duration metrics and
             // the log record's duration_ms all come from these two instants, so they agree exactly.
@@ -532,6 +563,7 @@ public class chatbot_otel {
             describeResponse(span, progress, usage, durationNanos);
             if (error != null) markFailed(span, error.type);
             recordTurnMetrics(request.model(), progress, usage, error, durationNanos);
+            if (latest && settings.otel().captureContent()) operationDetails(span, request, progress, usage);
             span.end(endEpoch, TimeUnit.NANOSECONDS);
             return new Outcome(error, usage, durationNanos);
         }
@@ -542,22 +574,24 @@ public class chatbot_otel {
             String url = Messages.redact(uri); // user:password@ becomes REDACTED, as the convention asks
             Span span = instruments.tracer.spanBuilder(Instruments.SPAN_OLLAMA_REQUEST)
                     .setSpanKind(SpanKind.CLIENT)
-                    .setAttribute(Keys.HTTP_REQUEST_METHOD, "POST")
-                    .setAttribute(Keys.URL_FULL, url)
-                    .setAttribute(Keys.SERVER_ADDRESS, uri.getHost())
-                    .setAttribute(Keys.SERVER_PORT, (long) port(uri))
-                    .setAttribute(Keys.HTTP_METHOD, "POST")
-                    .setAttribute(Keys.HTTP_URL, url)
+                    .setAttribute(HTTP_REQUEST_METHOD, "POST")
+                    .setAttribute(URL_FULL, url)
+                    .setAttribute(SERVER_ADDRESS, uri.getHost())
+                    .setAttribute(SERVER_PORT, (long) port(uri))
                     .startSpan();
+            if (!settings.otel().conventions().httpStableOnly()) { // the reference chatbot's older names, beside
+                span.setAttribute(Keys.HTTP_METHOD, "POST");
+                span.setAttribute(Keys.HTTP_URL, url);
+            }
             try (Scope ignored = span.makeCurrent()) {
                 // The propagator writes `traceparent` for the current span: this one.
                 var headers = new HashMap<String, String>();
                 propagator.inject(Context.current(), headers, (carrier, key, value) -> carrier.put(key, value));
                 ChatStream stream = client.openChat(request, headers, cancellation);
-                setStatusCode(span, stream.status());
+                setStatusCode(span, stream.status(), settings.otel().conventions());
                 return stream;
             } catch (OllamaException e) {
-                if (e.httpStatus > 0) setStatusCode(span, e.httpStatus);
+                if (e.httpStatus > 0) setStatusCode(span, e.httpStatus, settings.otel().conventions());
                 recordFailure(span, e);
                 throw e;
             } finally {
@@ -567,7 +601,7 @@ public class chatbot_otel {
 
         /** process_streaming_response: reading the NDJSON stream to the last chunk, printing as it comes. */
         private void processStream(ChatStream stream, long requestStart, StreamProgress progress,
-                                   Consumer<String> onToken) throws OllamaException {
+                                   AnswerSink onToken) throws OllamaException {
             Span span = instruments.tracer.spanBuilder(Instruments.SPAN_PROCESS_STREAM).startSpan();
             long start = System.nanoTime();
             long previous = requestStart;
@@ -577,10 +611,16 @@ public class chatbot_otel {
                     long now = System.nanoTime();
                     progress.chunkArrived(now - requestStart, now - previous, chunk.model());
                     previous = now;
+                    if (!chunk.thinking().isEmpty()) { // a thinking model thinks before it answers
+                        progress.thinkingChunks++;
+                        progress.thinking.append(chunk.thinking());
+                        onToken.thinking(chunk.thinking());
+                    }
                     if (!chunk.content().isEmpty()) {
+                        if (progress.firstAnswerNanos < 0) progress.firstAnswerNanos = now - requestStart;
                         progress.contentChunks++;
                         progress.answer.append(chunk.content());
-                        onToken.accept(chunk.content());
+                        onToken.text(chunk.content());
                     }
                     if (chunk.done()) {
                         progress.last = chunk;
@@ -594,7 +634,8 @@ public class chatbot_otel {
                 double streamingSeconds = seconds(System.nanoTime() - start);
                 span.setAttribute(Keys.LLM_STREAM_CHUNKS, (long) progress.chunks);
                 long outputTokens = progress.last != null && progress.last.evalCount() != null
-                        ? progress.last.evalCount() : progress.contentChunks;
+                        ? progress.last.evalCount() : progress.contentChunks + progress.thinkingChunks;
+                if (progress.thinkingChunks > 0) span.setAttribute(Keys.LLM_THINKING_CHUNKS, (long) progress.thinkingChunks);
                 if (streamingSeconds > 0) span.setAttribute(Keys.LLM_TOKENS_PER_SECOND, outputTokens / streamingSeconds);
                 span.end();
             }
@@ -624,9 +665,9 @@ public class chatbot_otel {
 
         /** What the OTLP record adds to the JSON line's fields: the keys a backend joins on, and counts when Ollama sent them. */
         private static Attributes extra(String conversationId, Usage usage) {
-            var extra = Attributes.builder().put(Keys.GEN_AI_CONVERSATION_ID, conversationId);
+            var extra = Attributes.builder().put(GEN_AI_CONVERSATION_ID, conversationId);
             if (usage != null && !usage.estimated()) {
-                extra.put(Keys.GEN_AI_USAGE_INPUT_TOKENS, usage.inputTokens()).put(Keys.GEN_AI_USAGE_OUTPUT_TOKENS, usage.outputTokens());
+                extra.put(GEN_AI_USAGE_INPUT_TOKENS, usage.inputTokens()).put(GEN_AI_USAGE_OUTPUT_TOKENS, usage.outputTokens());
             }
             return extra.build();
         }
@@ -637,15 +678,18 @@ public class chatbot_otel {
                 // Kept on failure too: a partial answer is often the best clue to what went wrong.
                 span.setAttribute(Keys.LLM_RESPONSE, progress.answer.toString());
             }
+            // Time to first chunk, as the conventions define it, counts a thinking model's thinking; the
+            // user waits for the first word of the answer, so that gets its own attribute.
             if (progress.firstChunkNanos >= 0) {
-                span.setAttribute(Keys.GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK, seconds(progress.firstChunkNanos));
+                span.setAttribute(GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK, seconds(progress.firstChunkNanos));
             }
+            if (progress.firstAnswerNanos >= 0) span.setAttribute(Keys.LLM_TIME_TO_FIRST_TOKEN, seconds(progress.firstAnswerNanos));
             ChatChunk last = progress.last;
             if (last == null) return;
-            if (!last.model().isEmpty()) span.setAttribute(Keys.GEN_AI_RESPONSE_MODEL, last.model());
-            if (last.doneReason() != null) span.setAttribute(Keys.GEN_AI_RESPONSE_FINISH_REASONS, List.of(last.doneReason()));
-            if (settings.otel().captureContent()) {
-                span.setAttribute(Keys.GEN_AI_OUTPUT_MESSAGES, outputMessagesJson(progress.answer.toString(), last.doneReason()));
+            if (!last.model().isEmpty()) span.setAttribute(GEN_AI_RESPONSE_MODEL, last.model());
+            if (last.doneReason() != null) span.setAttribute(GEN_AI_RESPONSE_FINISH_REASONS, List.of(last.doneReason()));
+            if (settings.otel().captureContent() && !latest) {
+                span.setAttribute(Keys.GEN_AI_OUTPUT_MESSAGES, outputMessagesJson(progress, last.doneReason()));
             }
             if (usage != null) {
                 span.setAttribute(Keys.LLM_TOKENS_INPUT, usage.inputTokens());
@@ -654,8 +698,8 @@ public class chatbot_otel {
                 if (usage.estimated()) {
                     span.setAttribute(Keys.LLM_TOKENS_ESTIMATED, true); // gen_ai.usage.* is for counts, never guesses
                 } else {
-                    span.setAttribute(Keys.GEN_AI_USAGE_INPUT_TOKENS, usage.inputTokens());
-                    span.setAttribute(Keys.GEN_AI_USAGE_OUTPUT_TOKENS, usage.outputTokens());
+                    span.setAttribute(GEN_AI_USAGE_INPUT_TOKENS, usage.inputTokens());
+                    span.setAttribute(GEN_AI_USAGE_OUTPUT_TOKENS, usage.outputTokens());
                 }
             }
             setMillis(span, Keys.OLLAMA_TOTAL_DURATION_MS, last.totalDuration());
@@ -676,12 +720,14 @@ public class chatbot_otel {
             instruments.requestDuration.record(seconds(durationNanos), referenceAttributes);
             var genAi = genAiAttributes(model, progress.responseModel);
             if (progress.firstChunkNanos >= 0) instruments.timeToFirstChunk.record(seconds(progress.firstChunkNanos), genAi);
+            if (progress.firstAnswerNanos >= 0) instruments.timeToFirstToken.record(seconds(progress.firstAnswerNanos), Attributes.of(Keys.MODEL, model));
             for (int i = 0; i < progress.gaps; i++) instruments.timePerOutputChunk.record(seconds(progress.gapNanos[i]), genAi);
             if (error != null) {
                 instruments.errors.add(1, Attributes.of(Keys.MODEL, model, Keys.ERROR_TYPE_LABEL, error.type.value()));
-                genAi = genAi.toBuilder().put(Keys.ERROR_TYPE, error.type.value()).build();
+                genAi = genAi.toBuilder().put(ERROR_TYPE, error.type.value()).build();
             }
             instruments.operationDuration.record(seconds(durationNanos), genAi);
+            if (latest) recordInferenceTokens(genAi, usage);
             if (usage == null) return;
             // An estimate goes only into the reference chatbot's llm_tokens_total, labelled estimated="true".
             var input = Attributes.builder().put(Keys.MODEL, model).put(Keys.TYPE, "input");
@@ -689,21 +735,60 @@ public class chatbot_otel {
             if (usage.estimated()) List.of(input, output).forEach(b -> b.put(Keys.ESTIMATED, "true"));
             instruments.tokens.add(usage.inputTokens(), input.build());
             instruments.tokens.add(usage.outputTokens(), output.build());
-            if (usage.estimated()) return;
-            instruments.tokenUsage.record(usage.inputTokens(), genAi.toBuilder().put(Keys.GEN_AI_TOKEN_TYPE, "input").build());
-            instruments.tokenUsage.record(usage.outputTokens(), genAi.toBuilder().put(Keys.GEN_AI_TOKEN_TYPE, "output").build());
+            if (usage.estimated() || latest) return;
+            instruments.tokenUsage.record(usage.inputTokens(), genAi.toBuilder().put(GEN_AI_TOKEN_TYPE, "input").build());
+            instruments.tokenUsage.record(usage.outputTokens(), genAi.toBuilder().put(GEN_AI_TOKEN_TYPE, "output").build());
+        }
+
+        /**
+         * The newest conventions count tokens twice: counters to sum (cost), by modality, and histograms per
+         * operation (percentiles), with error.type. Every operation records, a failed one too: 0, and the
+         * modality `unknown`, when Ollama sent no counts. An estimate is never recorded here.
+         */
+        private void recordInferenceTokens(Attributes genAi, Usage usage) {
+            boolean counted = usage != null && !usage.estimated();
+            long input = counted ? usage.inputTokens() : 0, output = counted ? usage.outputTokens() : 0;
+            var byModality = genAi.toBuilder().remove(ERROR_TYPE).put(Keys.GEN_AI_TOKEN_MODALITY, counted ? "text" : "unknown").build();
+            instruments.inferenceInputTokens.add(input, byModality);
+            instruments.inferenceOutputTokens.add(output, byModality);
+            instruments.operationInputTokens.record(input, genAi);
+            instruments.operationOutputTokens.record(output, genAi);
+        }
+
+        /**
+         * The newest conventions' home for content: one event per operation, inside its span, with the
+         * messages and what the span says about the call. Severity DEBUG, as they advise.
+         */
+        private void operationDetails(Span span, ChatRequest request, StreamProgress progress, Usage usage) {
+            var attributes = genAiAttributes(request.model(), progress.responseModel).toBuilder()
+                    .put(GEN_AI_CONVERSATION_ID, request.conversationId())
+                    .put(Keys.GEN_AI_INPUT_MESSAGES, inputMessagesJson(request.messages()));
+            ChatChunk last = progress.last;
+            if (last != null) {
+                attributes.put(Keys.GEN_AI_OUTPUT_MESSAGES, outputMessagesJson(progress, last.doneReason()));
+                if (last.doneReason() != null) attributes.put(GEN_AI_RESPONSE_FINISH_REASONS, List.of(last.doneReason()));
+            }
+            if (usage != null && !usage.estimated()) {
+                attributes.put(GEN_AI_USAGE_INPUT_TOKENS, usage.inputTokens()).put(GEN_AI_USAGE_OUTPUT_TOKENS, usage.outputTokens());
+            }
+            instruments.logger.logRecordBuilder()
+                    .setEventName(Instruments.EVENT_OPERATION_DETAILS)
+                    .setContext(Context.current().with(span))
+                    .setSeverity(Severity.DEBUG)
+                    .setAllAttributes(attributes.build())
+                    .emit();
         }
 
         /** The GenAI attribute set shared by the CLIENT span and the gen_ai.client.* metrics. */
         private Attributes genAiAttributes(String requestModel, String responseModel) {
             URI uri = client.endpoint();
             AttributesBuilder builder = Attributes.builder()
-                    .put(Keys.GEN_AI_OPERATION_NAME, Keys.OPERATION_CHAT)
-                    .put(Keys.GEN_AI_PROVIDER_NAME, Keys.PROVIDER_OLLAMA)
-                    .put(Keys.GEN_AI_REQUEST_MODEL, requestModel)
-                    .put(Keys.SERVER_ADDRESS, uri.getHost())
-                    .put(Keys.SERVER_PORT, (long) port(uri));
-            if (responseModel != null && !responseModel.isEmpty()) builder.put(Keys.GEN_AI_RESPONSE_MODEL, responseModel);
+                    .put(GEN_AI_OPERATION_NAME, Keys.OPERATION_CHAT)
+                    .put(GEN_AI_PROVIDER_NAME, Keys.PROVIDER_OLLAMA)
+                    .put(GEN_AI_REQUEST_MODEL, requestModel)
+                    .put(SERVER_ADDRESS, uri.getHost())
+                    .put(SERVER_PORT, (long) port(uri));
+            if (responseModel != null && !responseModel.isEmpty()) builder.put(GEN_AI_RESPONSE_MODEL, responseModel);
             return builder.build();
         }
 
@@ -715,7 +800,7 @@ public class chatbot_otel {
             }
             long chars = request.messages().stream().mapToLong(m -> m.content().length()).sum();
             long input = last != null && last.promptEvalCount() != null ? last.promptEvalCount() : (chars + 3) / 4;
-            long output = last != null && last.evalCount() != null ? last.evalCount() : progress.contentChunks;
+            long output = last != null && last.evalCount() != null ? last.evalCount() : progress.contentChunks + progress.thinkingChunks;
             return new Usage(input, output, true);
         }
 
@@ -728,12 +813,12 @@ public class chatbot_otel {
         /** On the ancestors: status ERROR and the same error.type, so every level of the tree shows it. */
         private static void markFailed(Span span, ErrorType type) {
             span.setStatus(StatusCode.ERROR, type.value());
-            span.setAttribute(Keys.ERROR_TYPE, type.value());
+            span.setAttribute(ERROR_TYPE, type.value());
         }
 
-        private static void setStatusCode(Span span, int status) {
-            span.setAttribute(Keys.HTTP_RESPONSE_STATUS_CODE, (long) status);
-            span.setAttribute(Keys.HTTP_STATUS_CODE, (long) status);
+        private static void setStatusCode(Span span, int status, OtelSettings.Conventions conventions) {
+            span.setAttribute(HTTP_RESPONSE_STATUS_CODE, (long) status);
+            if (!conventions.httpStableOnly()) span.setAttribute(Keys.HTTP_STATUS_CODE, (long) status);
         }
 
         private static void setMillis(Span span, AttributeKey<Double> key, Long nanos) {
@@ -750,10 +835,13 @@ public class chatbot_otel {
             return array.toString();
         }
 
-        private static String outputMessagesJson(String answer, String finishReason) {
+        /** The answer, and a thinking model's thinking as a `reasoning` part before it. */
+        private static String outputMessagesJson(StreamProgress progress, String finishReason) {
             var array = JSON.createArrayNode();
             var message = array.addObject().put("role", "assistant");
-            message.putArray("parts").addObject().put("type", "text").put("content", answer);
+            var parts = message.putArray("parts");
+            if (progress.thinking.length() > 0) parts.addObject().put("type", "reasoning").put("content", progress.thinking.toString());
+            parts.addObject().put("type", "text").put("content", progress.answer.toString());
             message.put("finish_reason", finishReason == null ? "stop" : finishReason);
             return array.toString();
         }
@@ -853,9 +941,14 @@ public class chatbot_otel {
     // (its dashboards use them), then the semantic conventions'. A rename is one edit here.
     // =========================================================================================
 
-    /** Attribute keys. The reference chatbot's names first (its dashboards use them), then semantic conventions. */
+    /**
+     * The keys of the semantic conventions come from the published constants (opentelemetry-semconv,
+     * opentelemetry-semconv-incubating), as lesson 7 teaches: a typo cannot compile. The keys below are
+     * the ones no constant covers: the reference chatbot's own names, and a few the conventions deprecate
+     * or type differently, said where they are.
+     */
     static final class Keys {
-        // The reference chatbot's own llm.* and app.* names.
+        // The reference chatbot's own llm.* and app.* names (its dashboards use them).
         static final AttributeKey<String> LLM_MODEL = AttributeKey.stringKey("llm.model");
         static final AttributeKey<String> LLM_PROMPT = AttributeKey.stringKey("llm.prompt");
         static final AttributeKey<String> LLM_RESPONSE = AttributeKey.stringKey("llm.response");
@@ -867,40 +960,27 @@ public class chatbot_otel {
         static final AttributeKey<Double> LLM_TEMPERATURE = AttributeKey.doubleKey("llm.temperature");
         static final AttributeKey<Long> LLM_STREAM_CHUNKS = AttributeKey.longKey("llm.stream.chunks");
         static final AttributeKey<Double> LLM_TOKENS_PER_SECOND = AttributeKey.doubleKey("llm.tokens_per_second");
+        static final AttributeKey<Double> LLM_TIME_TO_FIRST_TOKEN = AttributeKey.doubleKey("llm.time_to_first_token");
+        static final AttributeKey<Long> LLM_THINKING_CHUNKS = AttributeKey.longKey("llm.thinking.chunks");
+        static final AttributeKey<Boolean> LLM_THINK = AttributeKey.booleanKey("llm.think");
         static final AttributeKey<String> APP_SESSION_ID = AttributeKey.stringKey("app.session_id");
         static final AttributeKey<Long> APP_TURN = AttributeKey.longKey("app.turn");
         static final AttributeKey<Long> APP_MESSAGES_SENT = AttributeKey.longKey("app.messages_sent");
 
-        // GenAI semantic conventions (v1.41, incubating).
-        static final AttributeKey<String> GEN_AI_OPERATION_NAME = AttributeKey.stringKey("gen_ai.operation.name");
-        static final AttributeKey<String> GEN_AI_PROVIDER_NAME = AttributeKey.stringKey("gen_ai.provider.name");
-        static final AttributeKey<String> GEN_AI_SYSTEM = AttributeKey.stringKey("gen_ai.system");
-        static final AttributeKey<String> GEN_AI_CONVERSATION_ID = AttributeKey.stringKey("gen_ai.conversation.id");
-        static final AttributeKey<String> GEN_AI_REQUEST_MODEL = AttributeKey.stringKey("gen_ai.request.model");
-        static final AttributeKey<String> GEN_AI_RESPONSE_MODEL = AttributeKey.stringKey("gen_ai.response.model");
-        static final AttributeKey<Double> GEN_AI_REQUEST_TEMPERATURE = AttributeKey.doubleKey("gen_ai.request.temperature");
-        static final AttributeKey<Long> GEN_AI_REQUEST_MAX_TOKENS = AttributeKey.longKey("gen_ai.request.max_tokens");
-        static final AttributeKey<Boolean> GEN_AI_REQUEST_STREAM = AttributeKey.booleanKey("gen_ai.request.stream");
-        static final AttributeKey<List<String>> GEN_AI_RESPONSE_FINISH_REASONS = AttributeKey.stringArrayKey("gen_ai.response.finish_reasons");
-        static final AttributeKey<Double> GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK = AttributeKey.doubleKey("gen_ai.response.time_to_first_chunk");
-        static final AttributeKey<Long> GEN_AI_USAGE_INPUT_TOKENS = AttributeKey.longKey("gen_ai.usage.input_tokens");
-        static final AttributeKey<Long> GEN_AI_USAGE_OUTPUT_TOKENS = AttributeKey.longKey("gen_ai.usage.output_tokens");
+        // Deprecated by the conventions, sent beside their successors because the reference chatbot's
+        // queries use them (gen_ai.provider.name, http.request.method, url.full, http.response.status_code).
+        @SuppressWarnings("deprecation") static final AttributeKey<String> GEN_AI_SYSTEM = GenAiIncubatingAttributes.GEN_AI_SYSTEM;
+        @SuppressWarnings("deprecation") static final AttributeKey<String> HTTP_METHOD = HttpIncubatingAttributes.HTTP_METHOD;
+        @SuppressWarnings("deprecation") static final AttributeKey<String> HTTP_URL = HttpIncubatingAttributes.HTTP_URL;
+        @SuppressWarnings("deprecation") static final AttributeKey<Long> HTTP_STATUS_CODE = HttpIncubatingAttributes.HTTP_STATUS_CODE;
+        // The conventions type the messages as structured values, so the constants module has no key for
+        // them; we send the same JSON as a string, which is what backends display today.
         static final AttributeKey<String> GEN_AI_INPUT_MESSAGES = AttributeKey.stringKey("gen_ai.input.messages");
         static final AttributeKey<String> GEN_AI_OUTPUT_MESSAGES = AttributeKey.stringKey("gen_ai.output.messages");
-        static final AttributeKey<String> GEN_AI_TOKEN_TYPE = AttributeKey.stringKey("gen_ai.token.type");
+        // The GenAI conventions' development line (semantic-conventions-genai), not in the v1.41 constants.
+        static final AttributeKey<String> GEN_AI_TOKEN_MODALITY = AttributeKey.stringKey("gen_ai.token.modality");
 
-        // Stable HTTP, server and error conventions, and the reference chatbot's older http.* names beside them.
-        static final AttributeKey<String> SERVER_ADDRESS = AttributeKey.stringKey("server.address");
-        static final AttributeKey<Long> SERVER_PORT = AttributeKey.longKey("server.port");
-        static final AttributeKey<String> ERROR_TYPE = AttributeKey.stringKey("error.type");
-        static final AttributeKey<String> HTTP_REQUEST_METHOD = AttributeKey.stringKey("http.request.method");
-        static final AttributeKey<String> URL_FULL = AttributeKey.stringKey("url.full");
-        static final AttributeKey<Long> HTTP_RESPONSE_STATUS_CODE = AttributeKey.longKey("http.response.status_code");
-        static final AttributeKey<String> HTTP_METHOD = AttributeKey.stringKey("http.method");
-        static final AttributeKey<String> HTTP_URL = AttributeKey.stringKey("http.url");
-        static final AttributeKey<Long> HTTP_STATUS_CODE = AttributeKey.longKey("http.status_code");
-
-        // Ollama's own timings from the final chunk (no convention exists for them).
+    // Ollama's own timings from the final chunk (no convention exists for them).
         static final AttributeKey<Double> OLLAMA_TOTAL_DURATION_MS = AttributeKey.doubleKey("ollama.total_duration_ms");
         static final AttributeKey<Double> OLLAMA_LOAD_DURATION_MS = AttributeKey.doubleKey("ollama.load_duration_ms");
         static final AttributeKey<Double> OLLAMA_PROMPT_EVAL_DURATION_MS = AttributeKey.doubleKey("ollama.prompt_eval_duration_ms");
@@ -974,14 +1054,14 @@ public class chatbot_otel {
         static Waterfall.Bar bar(io.opentelemetry.sdk.trace.data.SpanData span) {
             var a = span.getAttributes();
             var notes = new ArrayList<String>();
-            if (a.get(Keys.GEN_AI_REQUEST_MODEL) != null) notes.add("model " + a.get(Keys.GEN_AI_REQUEST_MODEL));
-            Long in = a.get(Keys.GEN_AI_USAGE_INPUT_TOKENS), outTokens = a.get(Keys.GEN_AI_USAGE_OUTPUT_TOKENS);
+            if (a.get(GEN_AI_REQUEST_MODEL) != null) notes.add("model " + a.get(GEN_AI_REQUEST_MODEL));
+            Long in = a.get(GEN_AI_USAGE_INPUT_TOKENS), outTokens = a.get(GEN_AI_USAGE_OUTPUT_TOKENS);
             if (in != null) notes.add("tokens in " + in + ", out " + outTokens);
-            Double firstChunk = a.get(Keys.GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK);
+            Double firstChunk = a.get(GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK);
             if (firstChunk != null) notes.add(String.format("first chunk after %.1f ms", firstChunk * 1000));
-            if (a.get(Keys.HTTP_RESPONSE_STATUS_CODE) != null) notes.add("HTTP " + a.get(Keys.HTTP_RESPONSE_STATUS_CODE));
+            if (a.get(HTTP_RESPONSE_STATUS_CODE) != null) notes.add("HTTP " + a.get(HTTP_RESPONSE_STATUS_CODE));
             String parent = span.getParentSpanContext().isValid() ? span.getParentSpanId() : null;
-            String error = span.getStatus().getStatusCode() == StatusCode.ERROR ? String.valueOf(a.get(Keys.ERROR_TYPE)) : null;
+            String error = span.getStatus().getStatusCode() == StatusCode.ERROR ? String.valueOf(a.get(ERROR_TYPE)) : null;
             return new Waterfall.Bar(span.getSpanId(), parent, span.getName(), span.getStartEpochNanos(), span.getEndEpochNanos(),
                     error, notes);
         }

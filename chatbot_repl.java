@@ -14,7 +14,6 @@ import java.util.Locale;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 
 final class Repl {
@@ -27,6 +26,7 @@ final class Repl {
     private final List<ChatMessage> history = new ArrayList<>();
     private String model;
     private double temperature;
+    private Boolean think; // null: Ollama's default
     private int turns;
     private String lastTraceId;
     private boolean historyCapped;
@@ -47,6 +47,7 @@ final class Repl {
         this.interactive = interactive;
         this.model = settings.chat().model();
         this.temperature = settings.chat().temperature();
+        this.think = settings.chat().think();
     }
 
     /** Exit status: 0; for a one-shot --prompt, 1 when it failed and 130 when Ctrl-C cancelled it. */
@@ -98,25 +99,21 @@ final class Repl {
     private TurnResult ask(String prompt, String answerPrefix) {
         var messages = new ArrayList<>(history);
         messages.add(new ChatMessage("user", prompt));
-        var request = new ChatRequest(model, List.copyOf(messages), temperature, settings.chat().maxTokens(), conversationId);
-        var printed = new AtomicBoolean();
+        var request = new ChatRequest(model, List.copyOf(messages), temperature, settings.chat().maxTokens(), conversationId, think);
+        var printer = new AnswerPrinter(out, answerPrefix, interactive);
         var cancellation = new Cancellation();
         var ended = new CountDownLatch(1);
         turnEnded = ended;
         inProgress = cancellation;
         TurnResult result;
         try {
-            result = chat.turn(++turns, request, token -> {
-                if (printed.compareAndSet(false, true)) out.print(answerPrefix);
-                out.print(Messages.safeAnswer(token)); // the model's text, minus escape sequences
-                out.flush();
-            }, cancellation);
+            result = chat.turn(++turns, request, printer, cancellation);
         } finally {
             inProgress = null;
             ended.countDown();
         }
         lastTraceId = result.traceId();
-        if (printed.get()) out.println();
+        printer.finish();
         if (!result.ok()) {
             err.println("error: " + result.error().getMessage());
             return result;
@@ -150,6 +147,19 @@ final class Repl {
                 temperature = t;
                 out.println("Temperature set to " + t + ".");
             }, () -> out.println("Temperature must be a number from 0 to 2 (now " + temperature + ")."));
+            case "/think" -> {
+                switch (argument.toLowerCase(Locale.ROOT)) {
+                    case "on" -> think = true;
+                    case "off" -> think = false;
+                    case "default" -> think = null;
+                    case "" -> { }
+                    default -> {
+                        out.println("Use /think on, /think off or /think default.");
+                        return;
+                    }
+                }
+                out.println("Thinking: " + (think == null ? "as Ollama decides (on for models that can think)" : think ? "on" : "off") + ".");
+            }
             case "/reset" -> {
                 history.clear();
                 conversationId = UUID.randomUUID().toString(); // a new conversation for GenAI backends too
@@ -172,5 +182,61 @@ final class Repl {
     void drawTracesFrom(Function<String, List<Waterfall.Bar>> lastTurn, int width) {
         if (lastTurn != null) this.lastTurn = lastTurn;
         this.width = width;
+    }
+}
+
+/**
+ * Prints a turn as it streams. The answer follows its prefix ("Bot: "); a thinking model's thinking
+ * comes first and apart: dimmed as it streams on a terminal, and folded into one line otherwise (with
+ * --prompt, where only the answer is printed, not at all). It never enters the answer or the history.
+ */
+final class AnswerPrinter implements AnswerSink {
+    private static final String DIM = "\u001b[2m", PLAIN = "\u001b[0m";
+
+    private final PrintStream out;
+    private final String answerPrefix;
+    private final boolean terminal;
+    private boolean answering;
+    private int thinkingPieces;
+
+    AnswerPrinter(PrintStream out, String answerPrefix, boolean terminal) {
+        this.out = out;
+        this.answerPrefix = answerPrefix;
+        this.terminal = terminal;
+    }
+
+    @Override
+    public void thinking(String piece) {
+        if (answering) return; // thinking after the answer began: nothing to show apart any more
+        if (terminal) {
+            out.print((thinkingPieces == 0 ? DIM + "Thinking: " : "") + Messages.safeAnswer(piece));
+            out.flush();
+        }
+        thinkingPieces++;
+    }
+
+    @Override
+    public void text(String piece) {
+        if (!answering) {
+            answering = true;
+            endThinking();
+            out.print(answerPrefix);
+        }
+        out.print(Messages.safeAnswer(piece)); // the model's text, minus escape sequences
+        out.flush();
+    }
+
+    /** After the turn: ends the line the answer (or the thinking, if no answer came) was on. */
+    void finish() {
+        if (answering) out.println();
+        else endThinking();
+        out.flush();
+    }
+
+    private void endThinking() {
+        if (thinkingPieces == 0) return;
+        if (terminal) out.println(PLAIN);
+        else if (!answerPrefix.isEmpty()) out.println("(thinking... " + thinkingPieces + " chunks)");
+        thinkingPieces = 0;
     }
 }

@@ -10,6 +10,7 @@ import java.net.URISyntaxException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -64,7 +65,7 @@ record Simulator(ollama_sim.Server server) implements AutoCloseable {
 
 
 /** Every setting, in four groups: the telemetry, Ollama, the chat, and how this run goes. */
-record Settings(OtelSettings otel, OllamaSettings ollama, ChatSettings chat, RunSettings run) {
+record Settings(OtelSettings otel, OllamaSettings ollama, ChatSettings chat, RunSettings run, List<String> warnings) {
 
     static final String DEFAULT_SERVICE_NAME = "llm-chatbot-otel";
     static final String DEFAULT_MODEL = "llama3.1:8b";
@@ -79,6 +80,7 @@ record Settings(OtelSettings otel, OllamaSettings ollama, ChatSettings chat, Run
               --model NAME         Ollama model (default: OLLAMA_MODEL or llama3.1:8b)
               --temperature X      sampling temperature, 0 to 2 (default 0.7)
               --max-tokens N       cap the answer length (Ollama's num_predict)
+              --think, --no-think  ask a thinking model to think first, or not (default: as Ollama decides)
               --load N             load mode: N one-turn requests, then a table of throughput and latency
               --concurrency C      load mode: requests in flight at once (default 4)
               --prompts FILE       load mode: one prompt per line (default: eight built-in prompts)
@@ -98,9 +100,12 @@ record Settings(OtelSettings otel, OllamaSettings ollama, ChatSettings chat, Run
               OTEL_SDK_DISABLED                     true: no telemetry, the chat still works
               OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT   false: keep prompts and answers out of telemetry
               OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT     longer attribute values are truncated (8192)
+              OTEL_SEMCONV_STABILITY_OPT_IN         gen_ai_latest_experimental: the newest GenAI conventions;
+                                                    http: stable HTTP names only (comma-separated)
               OLLAMA_ENDPOINT                       Ollama URL (http://localhost:11434; OLLAMA_HOST is honoured)
               OLLAMA_MODEL                          model name (llama3.1:8b)
               CHAT_HISTORY_TURNS                    past turns sent with each prompt; older ones are dropped (20)
+              CHAT_THINK                            true or false: Ollama's think field (unset: as Ollama decides)
               OLLAMA_CONNECT_TIMEOUT                seconds to connect to Ollama (5)
               OLLAMA_FIRST_TOKEN_TIMEOUT            seconds to wait for the first token (120: cold model loads are slow)
               OLLAMA_CHUNK_TIMEOUT                  seconds to wait between two chunks of an answer (30)
@@ -113,7 +118,8 @@ record Settings(OtelSettings otel, OllamaSettings ollama, ChatSettings chat, Run
         var env = new Env(environment);
         var flags = Flags.parse(args);
         return new Settings(OtelSettings.read(env), OllamaSettings.read(env),
-                ChatSettings.read(env, flags), new RunSettings(flags.simulate(), flags.prompt(), flags.load(), flags.help()));
+                ChatSettings.read(env, flags), new RunSettings(flags.simulate(), flags.prompt(), flags.load(), flags.help()),
+                List.copyOf(env.warnings()));
     }
 
     /** What the REPL says at start: the model, where Ollama is, and where the telemetry goes. */
@@ -136,13 +142,13 @@ record Settings(OtelSettings otel, OllamaSettings ollama, ChatSettings chat, Run
 
     /** The same settings with Ollama elsewhere: where the simulator listens, when one runs. */
     Settings withOllamaEndpoint(URI endpoint) {
-        return new Settings(otel, new OllamaSettings(endpoint, ollama.timeouts()), chat, run);
+        return new Settings(otel, new OllamaSettings(endpoint, ollama.timeouts()), chat, run, warnings);
     }
 }
 
 /** What the telemetry does: the OTEL_* variables of the OpenTelemetry specification, and two of ours. */
 record OtelSettings(String serviceName, Map<String, String> resourceAttributes, Otlp otlp, Exporters exporters,
-                    Sampling sampling, Limits limits, boolean sdkDisabled, String logLevel, URI jaegerUi) {
+                    Sampling sampling, Limits limits, Conventions conventions, boolean sdkDisabled, String logLevel, URI jaegerUi) {
 
     static final String PROMETHEUS_HOST = "127.0.0.1";
     private static final Set<String> SPAN_AND_LOG_EXPORTERS = Set.of("otlp", "console", "none");
@@ -161,6 +167,31 @@ record OtelSettings(String serviceName, Map<String, String> resourceAttributes, 
 
     /** Whether prompts and answers are recorded, and how long an attribute value may get. */
     record Limits(boolean captureContent, int attributeValueLength) {}
+
+    /**
+     * Which semantic conventions to emit, from OTEL_SEMCONV_STABILITY_OPT_IN (a comma-separated list, as
+     * OpenTelemetry's instrumentations read it). gen_ai_latest_experimental: the GenAI conventions'
+     * development line instead of v1.41. http: only the stable HTTP names, without the old ones beside
+     * them (http/dup, or nothing, sends both).
+     */
+    record Conventions(boolean genAiLatest, boolean httpStableOnly) {
+        static final Set<String> KNOWN = Set.of("gen_ai_latest_experimental", "http", "http/dup");
+
+        static Conventions read(Env env) {
+            var values = new java.util.HashSet<String>();
+            for (String value : env.text("OTEL_SEMCONV_STABILITY_OPT_IN", "").split(",")) {
+                if (!value.isBlank()) values.add(value.strip().toLowerCase(Locale.ROOT));
+            }
+            // Other values are for other instrumentations in the same process (database, ...): not an error here.
+            var unknown = values.stream().filter(v -> !KNOWN.contains(v)).sorted().toList();
+            if (!unknown.isEmpty()) {
+                env.warn("OTEL_SEMCONV_STABILITY_OPT_IN", String.join(", ", unknown) + " has no effect on this chatbot, which knows "
+                        + String.join(", ", KNOWN.stream().sorted().toList()));
+            }
+            return new Conventions(values.contains("gen_ai_latest_experimental"),
+                    values.contains("http") && !values.contains("http/dup"));
+        }
+    }
 
     static OtelSettings read(Env env) {
         var protocol = switch (env.text("OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf")) {
@@ -184,7 +215,7 @@ record OtelSettings(String serviceName, Map<String, String> resourceAttributes, 
         String logLevel = env.text("LOG_LEVEL", "INFO").toUpperCase(Locale.ROOT).replace("WARNING", "WARN");
         if (!LOG_LEVELS.contains(logLevel)) throw env.invalid("LOG_LEVEL", "use DEBUG, INFO, WARN or ERROR");
         var resource = resourceAttributes(env);
-        return new OtelSettings(resource.get("service.name"), resource, otlp, exporters, sampling, limits,
+        return new OtelSettings(resource.get("service.name"), resource, otlp, exporters, sampling, limits, Conventions.read(env),
                 env.bool("OTEL_SDK_DISABLED", false), logLevel, env.url("JAEGER_UI", "http://localhost:16686"));
     }
 
@@ -239,13 +270,16 @@ record OllamaSettings(URI endpoint, Timeouts timeouts) {
     }
 }
 
-/** The model and how it samples, and how many past turns are sent along; flags win over the environment. */
-record ChatSettings(String model, double temperature, Integer maxTokens, int historyTurns) {
+/**
+ * The model and how it samples, how many past turns are sent along, and whether a model that can think
+ * should (null: as Ollama decides, which is yes for models that can); flags win over the environment.
+ */
+record ChatSettings(String model, double temperature, Integer maxTokens, int historyTurns, Boolean think) {
     /** Ollama's longest names (host/namespace/model:tag) stay far below this; it keeps metric labels short. */
     static final int MAX_MODEL_NAME = 200;
 
     ChatSettings(String model, double temperature, Integer maxTokens) {
-        this(model, temperature, maxTokens, 20);
+        this(model, temperature, maxTokens, 20, null);
     }
 
     static ChatSettings read(Env env, Flags flags) {
@@ -253,7 +287,8 @@ record ChatSettings(String model, double temperature, Integer maxTokens, int his
         String problem = modelNameProblem(model);
         if (problem != null) throw new SettingsException((flags.model() != null ? "--model" : "OLLAMA_MODEL") + " is not valid: " + problem);
         return new ChatSettings(model, flags.temperature() != null ? flags.temperature() : Settings.DEFAULT_TEMPERATURE,
-                flags.maxTokens(), env.whole("CHAT_HISTORY_TURNS", 20, 0, 10_000));
+                flags.maxTokens(), env.whole("CHAT_HISTORY_TURNS", 20, 0, 10_000),
+                flags.think() != null ? flags.think() : env.optionalBool("CHAT_THINK"));
     }
 
     /** Why a model name cannot be used (it becomes a metric label), or null when it can. */
@@ -289,12 +324,14 @@ record Load(int requests, int concurrency, List<String> prompts) {
 }
 
 /** Command-line flags; they win over the environment. */
-record Flags(boolean simulate, String prompt, String model, Double temperature, Integer maxTokens, boolean help, Load load) {
+record Flags(boolean simulate, String prompt, String model, Double temperature, Integer maxTokens, Boolean think,
+             boolean help, Load load) {
     static Flags parse(String[] args) {
         boolean simulate = false, help = false;
         String prompt = null, model = null, promptsFile = null;
         Double temperature = null;
         Integer maxTokens = null, loadRequests = null, concurrency = null;
+        Boolean think = null;
         for (int i = 0; i < args.length; i++) {
             String flag = args[i];
             switch (flag) {
@@ -304,6 +341,8 @@ record Flags(boolean simulate, String prompt, String model, Double temperature, 
                 case "--model" -> model = value(args, ++i, flag);
                 case "--temperature" -> temperature = number(flag, value(args, ++i, flag), 0, 2, "use a number from 0 to 2");
                 case "--max-tokens" -> maxTokens = whole(flag, value(args, ++i, flag), 1, Integer.MAX_VALUE);
+                case "--think" -> think = true;
+                case "--no-think" -> think = false;
                 case "--load" -> loadRequests = whole(flag, value(args, ++i, flag), 1, 1_000_000);
                 case "--concurrency" -> concurrency = whole(flag, value(args, ++i, flag), 1, 1024);
                 case "--prompts" -> promptsFile = value(args, ++i, flag);
@@ -318,7 +357,7 @@ record Flags(boolean simulate, String prompt, String model, Double temperature, 
         if (loadRequests != null && prompt != null) throw new SettingsException("--load and --prompt do not go together");
         Load load = loadRequests == null ? null
                 : new Load(loadRequests, concurrency == null ? 4 : concurrency, Load.prompts(promptsFile));
-        return new Flags(simulate, prompt, model, temperature, maxTokens, help, load);
+        return new Flags(simulate, prompt, model, temperature, maxTokens, think, help, load);
     }
 
     private static double number(String flag, String text, double min, double max, String allowed) {
@@ -341,7 +380,16 @@ record Flags(boolean simulate, String prompt, String model, Double temperature, 
  * The one reader of the environment. Every setting goes through these few parsers, and every bad
  * value becomes one SettingsException that names the variable, shows the value and says what works.
  */
-record Env(Map<String, String> vars) {
+record Env(Map<String, String> vars, List<String> warnings) {
+
+    Env(Map<String, String> vars) {
+        this(vars, new ArrayList<>());
+    }
+
+    /** A setting that is understood but not (all) honoured: said once at start-up, never silently dropped. */
+    void warn(String name, String what) {
+        warnings.add(name + "=" + shown(vars.get(name)) + ": " + what);
+    }
 
     /** The trimmed value, or the fallback when unset or blank. */
     String text(String name, String fallback) {
@@ -365,8 +413,14 @@ record Env(Map<String, String> vars) {
     }
 
     boolean bool(String name, boolean fallback) {
+        Boolean v = optionalBool(name);
+        return v == null ? fallback : v;
+    }
+
+    /** true, false, or null when the variable is not set. */
+    Boolean optionalBool(String name) {
         String v = text(name, null);
-        if (v == null) return fallback;
+        if (v == null) return null;
         if (v.equalsIgnoreCase("true")) return true;
         if (v.equalsIgnoreCase("false")) return false;
         throw invalid(name, "use true or false");

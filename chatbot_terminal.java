@@ -54,6 +54,7 @@ final class Terminal {
               /help               this list
               /model NAME         switch model (e.g. /model llama3.2:1b)
               /temperature X      sampling temperature, 0 to 2
+              /think on|off       ask a thinking model to think first, or not (/think default: as Ollama decides)
               /reset              forget the conversation and start a new one
               /trace              the last turn's trace: its Jaeger link, and its spans drawn as a waterfall
               exit, quit          leave (so does Ctrl-D)""";

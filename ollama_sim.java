@@ -10,6 +10,9 @@
 //   GET  /api/version
 // Answers are deterministic for a given prompt, token counts match what was streamed, and the
 // `traceparent` header of every request is remembered so tests can check trace propagation.
+// A thinking model (qwen3:0.6b by default) streams `message.thinking` chunks before its answer, as
+// Ollama does for models that can think unless the request says "think": false; "think": true to a
+// model that cannot think gets Ollama's 400.
 //
 //   jbang ollama_sim.java --port 11434                 # a fake Ollama for the chatbot
 //   jbang ollama_sim.java --first-token-ms 800 --tokens-per-second 8   # a slow "model"
@@ -82,7 +85,8 @@ public class ollama_sim {
                 Usage: jbang ollama_sim.java [--port N] [--model NAME]... [--first-token-ms N] [--tokens-per-second N]
                                              [--fault NAME [--fault-after N] [--fault-delay-ms N]]
                   --port               port on 127.0.0.1 (default 11434; 0 picks a free one)
-                  --model              a model name to serve (repeatable; default llama3.1:8b and llama3.2:1b)
+                  --model              a model name to serve (repeatable; default llama3.1:8b, llama3.2:1b and
+                                       qwen3:0.6b, which thinks: qwen3, deepseek-r1 and gpt-oss names do)
                   --first-token-ms     delay before the first chunk (default 150)
                   --tokens-per-second  streaming rate, 0 for no delay (default 40)
                   --fault              misbehave on every chat request, one of:
@@ -103,7 +107,7 @@ public class ollama_sim {
         }
 
         public static Options defaults() {
-            return new Options(11434, List.of("llama3.1:8b", "llama3.2:1b"), 150, 40);
+            return new Options(11434, List.of("llama3.1:8b", "llama3.2:1b", "qwen3:0.6b"), 150, 40);
         }
 
         /** Zero delays, a free port: what tests and benchmarks want. */
@@ -160,6 +164,14 @@ public class ollama_sim {
         }
     }
 
+    /** The model families that can think, as Ollama's capabilities say of them. */
+    private static final List<String> THINKING_FAMILIES = List.of("qwen3", "deepseek-r1", "gpt-oss");
+
+    static boolean canThink(String model) {
+        String family = normalizeModel(model).split(":", 2)[0];
+        return THINKING_FAMILIES.contains(family.substring(family.lastIndexOf('/') + 1));
+    }
+
     /** Ollama treats "llama3.1" as "llama3.1:latest"; so do we. */
     static String normalizeModel(String name) {
         return name.contains(":") ? name : name + ":latest";
@@ -197,7 +209,7 @@ public class ollama_sim {
 
     /** What one /api/chat call served: tests compare the chatbot's telemetry with it. */
     public record ServedReply(String model, String content, int promptTokens, int outputTokens,
-                              int messageCount, String traceparent) {}
+                              int messageCount, String traceparent, String thinking) {}
 
     private static final String[] ANSWERS = {
             "I'm a simulated model, so I answer instantly and never hallucinate telemetry.",
@@ -215,6 +227,12 @@ public class ollama_sim {
         String topic = trimmed.length() > 60 ? trimmed.substring(0, 60) + "..." : trimmed;
         String canned = ANSWERS[Math.floorMod(trimmed.hashCode(), ANSWERS.length)];
         return "You said \"" + topic + "\". " + canned;
+    }
+
+    /** What a thinking model thinks before it answers: as deterministic as the answer. */
+    public static String thinkingFor(String prompt) {
+        String trimmed = prompt.strip();
+        return "The user wrote " + trimmed.split("\\s+").length + " words. I should answer in one sentence and mention telemetry.";
     }
 
     /** Word-ish pieces with their leading space, like the pieces a real model streams. */
@@ -375,9 +393,15 @@ public class ollama_sim {
                     return;
                 }
                 if (!options.models().contains(normalizeModel(model))) {
-                    sendJson(ex, 404, Map.of("error", "model \"" + model + "\" not found, try pulling it first"));
+                    sendJson(ex, 404, Map.of("error", "model '" + model + "' not found")); // Ollama's chat handler's words
                     return;
                 }
+                JsonNode think = body.path("think");
+                if (think.isBoolean() && think.asBoolean() && !canThink(model)) {
+                    sendJson(ex, 400, Map.of("error", "\"" + model + "\" does not support thinking"));
+                    return;
+                }
+                boolean thinks = canThink(model) && !(think.isBoolean() && !think.asBoolean());
                 FaultPlan plan = fault;
                 if (plan.fault() == Fault.RESET) {
                     // Close without a status line: the client sees the connection drop before any response.
@@ -397,23 +421,28 @@ public class ollama_sim {
                 }
                 lastUserPrompt = lastUser;
                 String answer = answerFor(lastUser);
+                String thinking = thinks ? thinkingFor(lastUser) : "";
                 var tokens = tokenize(answer);
+                var thoughts = tokenize(thinking);
                 int promptTokens = countPromptTokens(contents);
-                served.add(new ServedReply(model, answer, promptTokens, tokens.size(), contents.size(),
-                        ex.getRequestHeaders().getFirst("traceparent")));
+                int evalCount = tokens.size() + thoughts.size(); // Ollama counts thinking tokens as output
+                served.add(new ServedReply(model, answer, promptTokens, evalCount, contents.size(),
+                        ex.getRequestHeaders().getFirst("traceparent"), thinking));
                 boolean stream = body.path("stream").asBoolean(true);
                 if (stream) {
-                    streamReply(ex, model, tokens, promptTokens, plan);
+                    streamReply(ex, model, thoughts, tokens, promptTokens, plan);
                 } else {
                     long start = System.nanoTime();
-                    sleepMillis(options.firstTokenMillis() + (long) (tokens.size() * millisPerToken()));
-                    sendJson(ex, 200, finalChunk(model, answer, promptTokens, tokens.size(), start, 0, start));
+                    sleepMillis(options.firstTokenMillis() + (long) (evalCount * millisPerToken()));
+                    ObjectNode reply = finalChunk(model, answer, promptTokens, evalCount, start, 0, start);
+                    if (thinks) ((ObjectNode) reply.get("message")).put("thinking", thinking);
+                    sendJson(ex, 200, reply);
                 }
             }
         }
 
-        private void streamReply(HttpExchange ex, String model, List<String> tokens, int promptTokens, FaultPlan plan)
-                throws IOException {
+        private void streamReply(HttpExchange ex, String model, List<String> thoughts, List<String> tokens, int promptTokens,
+                                 FaultPlan plan) throws IOException {
             long start = System.nanoTime();
             // Ollama loads a model on first use; report it the way Ollama does (load_duration).
             long loadNanos = loaded.putIfAbsent(model, true) == null ? 5_000_000L : 0L;
@@ -422,6 +451,13 @@ public class ollama_sim {
             OutputStream out = ex.getResponseBody();
             sleepMillis(plan.fault() == Fault.SLOW_FIRST ? plan.delayMillis() : options.firstTokenMillis());
             long evalStart = System.nanoTime();
+            for (String thought : thoughts) { // thinking first, with empty content
+                ObjectNode chunk = chunkBase(model);
+                chunk.putObject("message").put("role", "assistant").put("content", "").put("thinking", thought);
+                chunk.put("done", false);
+                writeLine(out, chunk);
+                sleepMillis((long) millisPerToken());
+            }
             for (int i = 0; i < tokens.size(); i++) {
                 if (i == plan.afterChunks() && midStreamFault(out, plan)) return;
                 ObjectNode chunk = chunkBase(model);
@@ -430,7 +466,7 @@ public class ollama_sim {
                 writeLine(out, chunk);
                 sleepMillis((long) millisPerToken());
             }
-            writeLine(out, finalChunk(model, "", promptTokens, tokens.size(), start, loadNanos, evalStart));
+            writeLine(out, finalChunk(model, "", promptTokens, thoughts.size() + tokens.size(), start, loadNanos, evalStart));
         }
 
         /** Returns true when the stream must end here (the exchange is closed by the caller's try). */

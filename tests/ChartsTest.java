@@ -95,8 +95,8 @@ class ChartsTest {
             var tracer = provider.get("test");
             var root = tracer.spanBuilder("chat_interaction").startSpan();
             var child = tracer.spanBuilder("process_streaming_response").setParent(io.opentelemetry.context.Context.current().with(root)).startSpan();
-            child.setStatus(io.opentelemetry.api.trace.StatusCode.ERROR).setAttribute(chatbot_otel.Keys.ERROR_TYPE, "cancelled").end();
-            root.setStatus(io.opentelemetry.api.trace.StatusCode.ERROR).setAttribute(chatbot_otel.Keys.ERROR_TYPE, "cancelled").end();
+            child.setStatus(io.opentelemetry.api.trace.StatusCode.ERROR).setAttribute(io.opentelemetry.semconv.ErrorAttributes.ERROR_TYPE, "cancelled").end();
+            root.setStatus(io.opentelemetry.api.trace.StatusCode.ERROR).setAttribute(io.opentelemetry.semconv.ErrorAttributes.ERROR_TYPE, "cancelled").end();
             var bars = lastTurn.bars(root.getSpanContext().getTraceId());
             assertEquals(2, bars.size());
             String picture = Waterfall.render(bars, 80);

@@ -42,8 +42,8 @@ class FailureTest {
         harness.turn("no-such-model:1b", "Hello!");
         var request = harness.span("ollama_request");
         assertEquals(StatusCode.ERROR, request.getStatus().getStatusCode());
-        assertEquals("model_not_found", Harness.attr(request, chatbot_otel.Keys.ERROR_TYPE));
-        assertEquals(404L, Harness.attr(request, chatbot_otel.Keys.HTTP_RESPONSE_STATUS_CODE));
+        assertEquals("model_not_found", Harness.attr(request, io.opentelemetry.semconv.ErrorAttributes.ERROR_TYPE));
+        assertEquals(404L, Harness.attr(request, io.opentelemetry.semconv.HttpAttributes.HTTP_RESPONSE_STATUS_CODE));
         assertTrue(request.getEvents().stream().map(EventData::getName).toList().contains("exception"));
     }
 
@@ -53,7 +53,7 @@ class FailureTest {
         for (String name : List.of("generate_response", "chat_interaction")) {
             var span = harness.span(name);
             assertEquals(StatusCode.ERROR, span.getStatus().getStatusCode(), name);
-            assertEquals("model_not_found", Harness.attr(span, chatbot_otel.Keys.ERROR_TYPE), name);
+            assertEquals("model_not_found", Harness.attr(span, io.opentelemetry.semconv.ErrorAttributes.ERROR_TYPE), name);
         }
         assertEquals(StatusCode.UNSET, harness.span("log_interaction").getStatus().getStatusCode());
     }
@@ -101,7 +101,7 @@ class FailureTest {
         String message = result.error().getMessage();
         assertTrue(message.contains("http://127.0.0.1:" + port) && message.contains("ollama serve")
                 && message.contains("--simulate"), message);
-        assertEquals("connection_error", Harness.attr(harness.span("chat_interaction"), chatbot_otel.Keys.ERROR_TYPE));
+        assertEquals("connection_error", Harness.attr(harness.span("chat_interaction"), io.opentelemetry.semconv.ErrorAttributes.ERROR_TYPE));
         assertEquals(1, MetricsTest.sum(harness.metric("llm.errors"),
                 Harness.attrs("model", "llama3.1:8b", "error_type", "connection_error")));
     }

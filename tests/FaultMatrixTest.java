@@ -67,7 +67,7 @@ class FaultMatrixTest {
         assertEquals(StatusCode.ERROR, origin.getStatus().getStatusCode());
         assertTrue(origin.getEvents().stream().map(EventData::getName).toList().contains("exception"), where + " records the exception");
         for (String name : List.of(where, "generate_response", "chat_interaction")) {
-            assertEquals(errorType, Harness.attr(harness.span(name), chatbot_otel.Keys.ERROR_TYPE), name);
+            assertEquals(errorType, Harness.attr(harness.span(name), io.opentelemetry.semconv.ErrorAttributes.ERROR_TYPE), name);
             assertEquals(StatusCode.ERROR, harness.span(name).getStatus().getStatusCode(), name);
         }
 
@@ -106,7 +106,7 @@ class FaultMatrixTest {
     void failedOllamaRequestKeepsTheHttpStatus() {
         inject(ollama_sim.Fault.HTTP_500);
         harness.turn("Hello");
-        assertEquals(500L, Harness.attr(harness.span("ollama_request"), chatbot_otel.Keys.HTTP_RESPONSE_STATUS_CODE));
+        assertEquals(500L, Harness.attr(harness.span("ollama_request"), io.opentelemetry.semconv.HttpAttributes.HTTP_RESPONSE_STATUS_CODE));
     }
 
     @Test
@@ -131,7 +131,7 @@ class FaultMatrixTest {
                 if (tokens.incrementAndGet() == 3) new Thread(cancellation::cancel).start();
             }, cancellation);
             assertEquals(ErrorType.CANCELLED, result.error().type);
-            assertEquals("cancelled", Harness.attr(h.span("chat_interaction"), chatbot_otel.Keys.ERROR_TYPE));
+            assertEquals("cancelled", Harness.attr(h.span("chat_interaction"), io.opentelemetry.semconv.ErrorAttributes.ERROR_TYPE));
             assertEquals(1, MetricsTest.sum(h.metric("llm.errors"), Harness.attrs("model", "llama3.1:8b", "error_type", "cancelled")));
         }
     }

@@ -40,12 +40,12 @@ class Lesson07SemconvTest {
     @Test
     void mappingAgreesWithTheChatbotsKeys() {
         var map = Lesson07Semconv.referenceToSemconv();
-        assertEquals(chatbot_otel.Keys.GEN_AI_REQUEST_MODEL.getKey(), map.get(chatbot_otel.Keys.LLM_MODEL.getKey()));
-        assertEquals(chatbot_otel.Keys.GEN_AI_USAGE_INPUT_TOKENS.getKey(), map.get(chatbot_otel.Keys.LLM_TOKENS_INPUT.getKey()));
-        assertEquals(chatbot_otel.Keys.GEN_AI_USAGE_OUTPUT_TOKENS.getKey(), map.get(chatbot_otel.Keys.LLM_TOKENS_OUTPUT.getKey()));
-        assertEquals(chatbot_otel.Keys.GEN_AI_REQUEST_TEMPERATURE.getKey(), map.get(chatbot_otel.Keys.LLM_TEMPERATURE.getKey()));
-        assertEquals(chatbot_otel.Keys.URL_FULL.getKey(), map.get(chatbot_otel.Keys.HTTP_URL.getKey()));
-        assertEquals(chatbot_otel.Keys.HTTP_RESPONSE_STATUS_CODE.getKey(), map.get(chatbot_otel.Keys.HTTP_STATUS_CODE.getKey()));
+        assertEquals(io.opentelemetry.semconv.incubating.GenAiIncubatingAttributes.GEN_AI_REQUEST_MODEL.getKey(), map.get(chatbot_otel.Keys.LLM_MODEL.getKey()));
+        assertEquals(io.opentelemetry.semconv.incubating.GenAiIncubatingAttributes.GEN_AI_USAGE_INPUT_TOKENS.getKey(), map.get(chatbot_otel.Keys.LLM_TOKENS_INPUT.getKey()));
+        assertEquals(io.opentelemetry.semconv.incubating.GenAiIncubatingAttributes.GEN_AI_USAGE_OUTPUT_TOKENS.getKey(), map.get(chatbot_otel.Keys.LLM_TOKENS_OUTPUT.getKey()));
+        assertEquals(io.opentelemetry.semconv.incubating.GenAiIncubatingAttributes.GEN_AI_REQUEST_TEMPERATURE.getKey(), map.get(chatbot_otel.Keys.LLM_TEMPERATURE.getKey()));
+        assertEquals(io.opentelemetry.semconv.UrlAttributes.URL_FULL.getKey(), map.get(chatbot_otel.Keys.HTTP_URL.getKey()));
+        assertEquals(io.opentelemetry.semconv.HttpAttributes.HTTP_RESPONSE_STATUS_CODE.getKey(), map.get(chatbot_otel.Keys.HTTP_STATUS_CODE.getKey()));
     }
 
     @Test

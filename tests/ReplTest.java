@@ -56,7 +56,7 @@ class ReplTest {
     @Test
     void temperatureCommandChangesTheRequest() {
         harness.repl("/temperature 0.2\nHello\n");
-        assertEquals(0.2, Harness.attr(harness.span("generate_response"), chatbot_otel.Keys.GEN_AI_REQUEST_TEMPERATURE));
+        assertEquals(0.2, Harness.attr(harness.span("generate_response"), io.opentelemetry.semconv.incubating.GenAiIncubatingAttributes.GEN_AI_REQUEST_TEMPERATURE));
     }
 
     @Test

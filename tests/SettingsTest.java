@@ -47,6 +47,25 @@ class SettingsTest {
     }
 
     @Test
+    void thinkIsOllamasDefaultUnlessAFlagOrChatThinkSaysOtherwise() {
+        assertNull(parse(Map.of()).chat().think());
+        assertEquals(Boolean.FALSE, parse(Map.of("CHAT_THINK", "false")).chat().think());
+        assertEquals(Boolean.TRUE, parse(Map.of("CHAT_THINK", "false"), "--think").chat().think(), "the flag wins");
+        assertEquals(Boolean.FALSE, parse(Map.of(), "--no-think").chat().think());
+        var bad = assertThrows(SettingsException.class, () -> parse(Map.of("CHAT_THINK", "maybe")));
+        assertEquals("CHAT_THINK=maybe is not valid: use true or false", bad.getMessage());
+    }
+
+    @Test
+    void semconvOptInIsACommaSeparatedList() {
+        assertFalse(parse(Map.of()).otel().conventions().genAiLatest());
+        var both = parse(Map.of("OTEL_SEMCONV_STABILITY_OPT_IN", " http , gen_ai_latest_experimental")).otel().conventions();
+        assertTrue(both.genAiLatest() && both.httpStableOnly());
+        assertFalse(parse(Map.of("OTEL_SEMCONV_STABILITY_OPT_IN", "http,http/dup")).otel().conventions().httpStableOnly(), "dup wins, as specified");
+        assertTrue(parse(Map.of()).warnings().isEmpty());
+    }
+
+    @Test
     void timeoutsTakeDecimalSeconds() {
         assertEquals(Duration.ofMillis(500), parse(Map.of("OLLAMA_CHUNK_TIMEOUT", "0.5")).ollama().timeouts().betweenChunks());
     }

@@ -83,7 +83,7 @@ class SimulatorTest {
         chat("same");
         chat("same");
         assertEquals(sim.served().get(0), new ollama_sim.ServedReply(sim.served().get(1).model(), sim.served().get(1).content(),
-                sim.served().get(1).promptTokens(), sim.served().get(1).outputTokens(), 1, null));
+                sim.served().get(1).promptTokens(), sim.served().get(1).outputTokens(), 1, null, ""));
     }
 
     @Test
@@ -99,7 +99,7 @@ class SimulatorTest {
     void unknownModelIs404WithOllamasErrorBody() throws Exception {
         var response = post("/api/chat", "{\"model\":\"nope\",\"messages\":[]}");
         assertEquals(404, response.statusCode());
-        assertEquals("model \"nope\" not found, try pulling it first", JSON.readTree(response.body()).get("error").asText());
+        assertEquals("model 'nope' not found", JSON.readTree(response.body()).get("error").asText());
     }
 
     @Test

@@ -47,10 +47,10 @@ class SpanAttributesTest {
         assertEquals(List.of(1L, 2L), roots.stream().map(s -> Harness.attr(s, chatbot_otel.Keys.APP_TURN)).toList());
         for (var root : roots) {
             assertEquals(harness.chat.sessionId(), Harness.attr(root, chatbot_otel.Keys.APP_SESSION_ID));
-            assertTrue(Harness.attr(root, chatbot_otel.Keys.GEN_AI_CONVERSATION_ID).matches("[0-9a-f-]{36}"));
+            assertTrue(Harness.attr(root, io.opentelemetry.semconv.incubating.GenAiIncubatingAttributes.GEN_AI_CONVERSATION_ID).matches("[0-9a-f-]{36}"));
         }
         // Harness turns are one-turn conversations, each with its own id (the REPL keeps one until /reset).
-        assertEquals(2, roots.stream().map(r -> Harness.attr(r, chatbot_otel.Keys.GEN_AI_CONVERSATION_ID)).distinct().count());
+        assertEquals(2, roots.stream().map(r -> Harness.attr(r, io.opentelemetry.semconv.incubating.GenAiIncubatingAttributes.GEN_AI_CONVERSATION_ID)).distinct().count());
     }
 
     @Test
@@ -75,20 +75,20 @@ class SpanAttributesTest {
         harness.turn("Hello!");
         var served = harness.lastServed();
         var span = harness.span("generate_response");
-        assertEquals("chat", Harness.attr(span, chatbot_otel.Keys.GEN_AI_OPERATION_NAME));
-        assertEquals("ollama", Harness.attr(span, chatbot_otel.Keys.GEN_AI_PROVIDER_NAME));
+        assertEquals("chat", Harness.attr(span, io.opentelemetry.semconv.incubating.GenAiIncubatingAttributes.GEN_AI_OPERATION_NAME));
+        assertEquals("ollama", Harness.attr(span, io.opentelemetry.semconv.incubating.GenAiIncubatingAttributes.GEN_AI_PROVIDER_NAME));
         assertEquals("ollama", Harness.attr(span, chatbot_otel.Keys.GEN_AI_SYSTEM));
-        assertEquals("llama3.1:8b", Harness.attr(span, chatbot_otel.Keys.GEN_AI_REQUEST_MODEL));
-        assertEquals(served.model(), Harness.attr(span, chatbot_otel.Keys.GEN_AI_RESPONSE_MODEL));
-        assertEquals(0.7, Harness.attr(span, chatbot_otel.Keys.GEN_AI_REQUEST_TEMPERATURE));
-        assertEquals(List.of("stop"), Harness.attr(span, chatbot_otel.Keys.GEN_AI_RESPONSE_FINISH_REASONS));
-        assertEquals((long) served.promptTokens(), Harness.attr(span, chatbot_otel.Keys.GEN_AI_USAGE_INPUT_TOKENS));
-        assertEquals((long) served.outputTokens(), Harness.attr(span, chatbot_otel.Keys.GEN_AI_USAGE_OUTPUT_TOKENS));
-        assertEquals("127.0.0.1", Harness.attr(span, chatbot_otel.Keys.SERVER_ADDRESS));
-        assertEquals((long) harness.simulator.port(), Harness.attr(span, chatbot_otel.Keys.SERVER_PORT));
-        assertEquals(true, Harness.attr(span, chatbot_otel.Keys.GEN_AI_REQUEST_STREAM));
-        assertNull(Harness.attr(span, chatbot_otel.Keys.GEN_AI_REQUEST_MAX_TOKENS), "no cap was asked for");
-        double ttfc = Harness.attr(span, chatbot_otel.Keys.GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK);
+        assertEquals("llama3.1:8b", Harness.attr(span, io.opentelemetry.semconv.incubating.GenAiIncubatingAttributes.GEN_AI_REQUEST_MODEL));
+        assertEquals(served.model(), Harness.attr(span, io.opentelemetry.semconv.incubating.GenAiIncubatingAttributes.GEN_AI_RESPONSE_MODEL));
+        assertEquals(0.7, Harness.attr(span, io.opentelemetry.semconv.incubating.GenAiIncubatingAttributes.GEN_AI_REQUEST_TEMPERATURE));
+        assertEquals(List.of("stop"), Harness.attr(span, io.opentelemetry.semconv.incubating.GenAiIncubatingAttributes.GEN_AI_RESPONSE_FINISH_REASONS));
+        assertEquals((long) served.promptTokens(), Harness.attr(span, io.opentelemetry.semconv.incubating.GenAiIncubatingAttributes.GEN_AI_USAGE_INPUT_TOKENS));
+        assertEquals((long) served.outputTokens(), Harness.attr(span, io.opentelemetry.semconv.incubating.GenAiIncubatingAttributes.GEN_AI_USAGE_OUTPUT_TOKENS));
+        assertEquals("127.0.0.1", Harness.attr(span, io.opentelemetry.semconv.ServerAttributes.SERVER_ADDRESS));
+        assertEquals((long) harness.simulator.port(), Harness.attr(span, io.opentelemetry.semconv.ServerAttributes.SERVER_PORT));
+        assertEquals(true, Harness.attr(span, io.opentelemetry.semconv.incubating.GenAiIncubatingAttributes.GEN_AI_REQUEST_STREAM));
+        assertNull(Harness.attr(span, io.opentelemetry.semconv.incubating.GenAiIncubatingAttributes.GEN_AI_REQUEST_MAX_TOKENS), "no cap was asked for");
+        double ttfc = Harness.attr(span, io.opentelemetry.semconv.incubating.GenAiIncubatingAttributes.GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK);
         assertTrue(ttfc > 0 && ttfc * 1e9 <= span.getEndEpochNanos() - span.getStartEpochNanos());
     }
 
@@ -112,8 +112,8 @@ class SpanAttributesTest {
             var request = new ChatRequest("llama3.1:8b",
                     List.of(new ChatMessage("user", "hi")), 0.2, 64);
             h.chat.turn(1, request, token -> { });
-            assertEquals(64L, attr("generate_response", chatbot_otel.Keys.GEN_AI_REQUEST_MAX_TOKENS, h));
-            assertEquals(0.2, attr("generate_response", chatbot_otel.Keys.GEN_AI_REQUEST_TEMPERATURE, h));
+            assertEquals(64L, attr("generate_response", io.opentelemetry.semconv.incubating.GenAiIncubatingAttributes.GEN_AI_REQUEST_MAX_TOKENS, h));
+            assertEquals(0.2, attr("generate_response", io.opentelemetry.semconv.incubating.GenAiIncubatingAttributes.GEN_AI_REQUEST_TEMPERATURE, h));
         }
     }
 
@@ -134,11 +134,11 @@ class SpanAttributesTest {
         harness.turn("Hello!");
         var span = harness.span("ollama_request");
         String url = harness.simulator.baseUrl() + "/api/chat";
-        assertEquals("POST", Harness.attr(span, chatbot_otel.Keys.HTTP_REQUEST_METHOD));
-        assertEquals(url, Harness.attr(span, chatbot_otel.Keys.URL_FULL));
-        assertEquals("127.0.0.1", Harness.attr(span, chatbot_otel.Keys.SERVER_ADDRESS));
-        assertEquals((long) harness.simulator.port(), Harness.attr(span, chatbot_otel.Keys.SERVER_PORT));
-        assertEquals(200L, Harness.attr(span, chatbot_otel.Keys.HTTP_RESPONSE_STATUS_CODE));
+        assertEquals("POST", Harness.attr(span, io.opentelemetry.semconv.HttpAttributes.HTTP_REQUEST_METHOD));
+        assertEquals(url, Harness.attr(span, io.opentelemetry.semconv.UrlAttributes.URL_FULL));
+        assertEquals("127.0.0.1", Harness.attr(span, io.opentelemetry.semconv.ServerAttributes.SERVER_ADDRESS));
+        assertEquals((long) harness.simulator.port(), Harness.attr(span, io.opentelemetry.semconv.ServerAttributes.SERVER_PORT));
+        assertEquals(200L, Harness.attr(span, io.opentelemetry.semconv.HttpAttributes.HTTP_RESPONSE_STATUS_CODE));
         assertEquals("POST", Harness.attr(span, chatbot_otel.Keys.HTTP_METHOD));
         assertEquals(url, Harness.attr(span, chatbot_otel.Keys.HTTP_URL));
         assertEquals(200L, Harness.attr(span, chatbot_otel.Keys.HTTP_STATUS_CODE));
@@ -183,10 +183,10 @@ class SpanAttributesTest {
             h.turn("Hello!");
             var atStart = seen.get("generate_response");
             assertNotNull(atStart);
-            assertEquals("ollama", atStart.get(chatbot_otel.Keys.GEN_AI_PROVIDER_NAME));
-            assertEquals("llama3.1:8b", atStart.get(chatbot_otel.Keys.GEN_AI_REQUEST_MODEL));
-            assertEquals("127.0.0.1", atStart.get(chatbot_otel.Keys.SERVER_ADDRESS));
-            assertEquals((long) h.simulator.port(), atStart.get(chatbot_otel.Keys.SERVER_PORT));
+            assertEquals("ollama", atStart.get(io.opentelemetry.semconv.incubating.GenAiIncubatingAttributes.GEN_AI_PROVIDER_NAME));
+            assertEquals("llama3.1:8b", atStart.get(io.opentelemetry.semconv.incubating.GenAiIncubatingAttributes.GEN_AI_REQUEST_MODEL));
+            assertEquals("127.0.0.1", atStart.get(io.opentelemetry.semconv.ServerAttributes.SERVER_ADDRESS));
+            assertEquals((long) h.simulator.port(), atStart.get(io.opentelemetry.semconv.ServerAttributes.SERVER_PORT));
         }
     }
 

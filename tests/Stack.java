@@ -129,7 +129,7 @@ final class Stack {
 
     private static Set<String> contractSeries() {
         var series = new TreeSet<String>(List.of("llm_requests_total", "llm_tokens_total", "llm_errors_total", "llm_queue_size"));
-        for (String histogram : List.of("llm_request_duration_seconds", "gen_ai_client_operation_duration_seconds",
+        for (String histogram : List.of("llm_request_duration_seconds", "llm_time_to_first_token_seconds", "gen_ai_client_operation_duration_seconds",
                 "gen_ai_client_token_usage", "gen_ai_client_operation_time_to_first_chunk_seconds",
                 "gen_ai_client_operation_time_per_output_chunk_seconds")) {
             for (String suffix : List.of("_bucket", "_sum", "_count")) series.add(histogram + suffix);
