@@ -10,6 +10,7 @@
 //DEPS io.opentelemetry.semconv:opentelemetry-semconv-incubating:1.41.0-alpha
 //DEPS com.fasterxml.jackson.core:jackson-databind:2.23.0
 //SOURCES chatbot_settings.java
+//SOURCES chatbot_otel_settings.java
 //SOURCES chatbot_ollama.java
 //SOURCES chatbot_terminal.java
 //SOURCES chatbot_repl.java
@@ -42,7 +43,9 @@
 //   3. The traced turn           the five spans, the metrics, the log record
 //   4. Names                     every attribute key of TELEMETRY.md
 //   5. Span processors           the last turn kept for /trace, and load mode's span counts
-// Plumbing with no OpenTelemetry in it lives in companion files: chatbot_settings.java (settings),
+//   6. OTLP exporters            one per signal, from that signal's OTEL_EXPORTER_OTLP_* settings
+// Plumbing with no OpenTelemetry in it lives in companion files: chatbot_settings.java and
+// chatbot_otel_settings.java (settings; the latter reads the specification's OTEL_* variables),
 // chatbot_ollama.java (the HTTP and NDJSON client), chatbot_repl.java (the REPL: reads prompts, prints
 // answers), chatbot_terminal.java (Ctrl-C, the terminal, export errors as one line), chatbot_load.java
 // (load mode), ollama_sim.java (--simulate).
@@ -90,7 +93,9 @@ import io.opentelemetry.sdk.logs.LogLimits;
 import io.opentelemetry.sdk.logs.SdkLoggerProvider;
 import io.opentelemetry.sdk.logs.export.BatchLogRecordProcessor;
 import io.opentelemetry.sdk.logs.export.LogRecordExporter;
+import io.opentelemetry.sdk.metrics.ExemplarFilter;
 import io.opentelemetry.sdk.metrics.SdkMeterProvider;
+import io.opentelemetry.sdk.metrics.export.AggregationTemporalitySelector;
 import io.opentelemetry.sdk.metrics.export.MetricExporter;
 import io.opentelemetry.sdk.metrics.export.MetricReader;
 import io.opentelemetry.sdk.metrics.export.PeriodicMetricReader;
@@ -138,7 +143,7 @@ public class chatbot_otel {
             return 2;
         }
         if (settings.run().help()) {
-            out.print(Settings.USAGE);
+            out.print(Settings.USAGE + "\n" + settings.telemetryDestinations());
             return 0;
         }
         settings.warnings().forEach(warning -> err.println("chatbot: warning: " + warning));
@@ -171,15 +176,6 @@ public class chatbot_otel {
     static final class Telemetry implements AutoCloseable {
         /** How long exit may wait for the last export: the user is waiting too. */
         static final Duration SHUTDOWN_BUDGET = Duration.ofMillis(1200);
-        /** Per export attempt; a hanging collector costs at most this in the background. */
-        static final Duration EXPORT_TIMEOUT = Duration.ofSeconds(5);
-        /**
-         * Retry what may pass on a second try (a timed-out export here; 429/502/503/504 answers are
-         * retried by status anyway), but not a refused connection: nobody is listening, and retrying
-         * with backoff would only hold up the exit flush.
-         */
-        static final RetryPolicy RETRY = RetryPolicy.builder()
-                .setRetryExceptionPredicate(e -> e instanceof InterruptedIOException).build();
 
         private final OpenTelemetry openTelemetry;
         private final OpenTelemetrySdk sdk; // null when OTEL_SDK_DISABLED=true
@@ -229,27 +225,26 @@ public class chatbot_otel {
                     .setTracerProvider(tracerProvider(otel, resource, spanCounts, lastTurn))
                     .setMeterProvider(meterProvider(otel, resource))
                     .setLoggerProvider(loggerProvider(otel, resource))
-                    // W3C trace context is what puts `traceparent` on the Ollama request.
-                    .setPropagators(ContextPropagators.create(TextMapPropagator.composite(
-                            W3CTraceContextPropagator.getInstance(), W3CBaggagePropagator.getInstance())))
+                    // W3C trace context is what puts `traceparent` on the Ollama request (OTEL_PROPAGATORS).
+                    .setPropagators(propagators(otel.propagators()))
                     .build();
             return new Telemetry(sdk, sdk, spanCounts, lastTurn);
         }
 
         private static SdkTracerProvider tracerProvider(OtelSettings otel, Resource resource, SpanCounts counts,
                                                         LastTurnSpans lastTurn) {
+            var limits = otel.limits();
             var builder = SdkTracerProvider.builder()
                     .setResource(resource)
                     .setSampler(sampler(otel.sampling()))
-                    .setSpanLimits(SpanLimits.builder()
-                            .setMaxAttributeValueLength(otel.limits().attributeValueLength()).build());
-            var otlp = otel.otlp();
+                    .setSpanLimits(SpanLimits.builder() // OTEL_SPAN_*_LIMIT: what one span may hold
+                            .setMaxAttributeValueLength(limits.spanAttributeValueLength())
+                            .setMaxNumberOfAttributes(limits.spanAttributeCount())
+                            .setMaxNumberOfEvents(limits.spanEventCount()).setMaxNumberOfLinks(limits.spanLinkCount())
+                            .setMaxNumberOfAttributesPerEvent(limits.eventAttributeCount())
+                            .setMaxNumberOfAttributesPerLink(limits.linkAttributeCount()).build());
             SpanExporter exporter = switch (otel.exporters().traces()) {
-                case "otlp" -> otlp.protocol() == Protocol.GRPC
-                        ? OtlpGrpcSpanExporter.builder().setEndpoint(otlp.endpoint().toString())
-                                .setHeaders(otlp::headers).setTimeout(EXPORT_TIMEOUT).setRetryPolicy(RETRY).build()
-                        : OtlpHttpSpanExporter.builder().setEndpoint(signalUrl(otlp, "traces"))
-                                .setHeaders(otlp::headers).setTimeout(EXPORT_TIMEOUT).setRetryPolicy(RETRY).build();
+                case "otlp" -> OtlpExporters.spans(otel.otlp().traces()); // section 6
                 case "console" -> LoggingSpanExporter.create();
                 default -> null;
             };
@@ -261,33 +256,36 @@ public class chatbot_otel {
                 builder.addSpanProcessor(counts);
                 exporter = counts.exportedCounter(exporter);
             }
-            return builder.addSpanProcessor(BatchSpanProcessor.builder(exporter).build()).build();
+            var batch = otel.batching().spans(); // OTEL_BSP_*
+            return builder.addSpanProcessor(BatchSpanProcessor.builder(exporter)
+                    .setScheduleDelay(batch.scheduleDelay()).setExporterTimeout(batch.exportTimeout())
+                    .setMaxQueueSize(batch.maxQueueSize()).setMaxExportBatchSize(batch.maxExportBatchSize()).build()).build();
         }
 
         private static SdkMeterProvider meterProvider(OtelSettings otel, Resource resource) {
-            var builder = SdkMeterProvider.builder().setResource(resource);
-            var otlp = otel.otlp();
+            var builder = SdkMeterProvider.builder().setResource(resource)
+                    // Exemplars link a histogram sample to the trace it was recorded in (OTEL_METRICS_EXEMPLAR_FILTER).
+                    .setExemplarFilter(switch (otel.metrics().exemplarFilter()) {
+                        case "always_on" -> ExemplarFilter.alwaysOn();
+                        case "always_off" -> ExemplarFilter.alwaysOff();
+                        default -> ExemplarFilter.traceBased();
+                    });
             MetricExporter pushExporter = switch (otel.exporters().metrics()) {
-                case "otlp" -> otlp.protocol() == Protocol.GRPC
-                        ? OtlpGrpcMetricExporter.builder().setEndpoint(otlp.endpoint().toString())
-                                .setHeaders(otlp::headers).setTimeout(EXPORT_TIMEOUT).setRetryPolicy(RETRY).build()
-                        : OtlpHttpMetricExporter.builder().setEndpoint(signalUrl(otlp, "metrics"))
-                                .setHeaders(otlp::headers).setTimeout(EXPORT_TIMEOUT).setRetryPolicy(RETRY).build();
+                case "otlp" -> OtlpExporters.metrics(otel.otlp().metrics(), otel.metrics()); // section 6
                 case "console" -> LoggingMetricExporter.create();
                 default -> null;
             };
             if (pushExporter != null) {
                 builder.registerMetricReader(PeriodicMetricReader.builder(pushExporter)
-                        .setInterval(otel.exporters().metricInterval()).build());
+                        .setInterval(otel.metrics().interval()).build());
             } else if (otel.exporters().metrics().equals("prometheus")) {
-                builder.registerMetricReader(prometheusServer(otel.exporters().prometheusPort()));
+                builder.registerMetricReader(prometheusServer(otel.exporters().prometheusHost(), otel.exporters().prometheusPort()));
             }
             return builder.build();
         }
 
         /** Pull instead of push: Prometheus scrapes http://127.0.0.1:9464/metrics. */
-        private static MetricReader prometheusServer(int port) {
-            String host = OtelSettings.PROMETHEUS_HOST;
+        private static MetricReader prometheusServer(String host, int port) {
             try {
                 return PrometheusHttpServer.builder().setHost(host).setPort(port).build();
             } catch (RuntimeException e) {
@@ -297,22 +295,22 @@ public class chatbot_otel {
         }
 
         private static SdkLoggerProvider loggerProvider(OtelSettings otel, Resource resource) {
+            var limits = otel.limits();
             var builder = SdkLoggerProvider.builder()
                     .setResource(resource)
-                    .setLogLimits(() -> LogLimits.builder()
-                            .setMaxAttributeValueLength(otel.limits().attributeValueLength()).build());
-            var otlp = otel.otlp();
+                    .setLogLimits(() -> LogLimits.builder() // OTEL_LOGRECORD_*_LIMIT
+                            .setMaxAttributeValueLength(limits.logAttributeValueLength())
+                            .setMaxNumberOfAttributes(limits.logAttributeCount()).build());
             LogRecordExporter exporter = switch (otel.exporters().logs()) {
-                case "otlp" -> otlp.protocol() == Protocol.GRPC
-                        ? OtlpGrpcLogRecordExporter.builder().setEndpoint(otlp.endpoint().toString())
-                                .setHeaders(otlp::headers).setTimeout(EXPORT_TIMEOUT).setRetryPolicy(RETRY).build()
-                        : OtlpHttpLogRecordExporter.builder().setEndpoint(signalUrl(otlp, "logs"))
-                                .setHeaders(otlp::headers).setTimeout(EXPORT_TIMEOUT).setRetryPolicy(RETRY).build();
+                case "otlp" -> OtlpExporters.logs(otel.otlp().logs()); // section 6
                 case "console" -> SystemOutLogRecordExporter.create();
                 default -> null;
             };
-            if (exporter != null) builder.addLogRecordProcessor(BatchLogRecordProcessor.builder(exporter).build());
-            return builder.build();
+            if (exporter == null) return builder.build();
+            var batch = otel.batching().logs(); // OTEL_BLRP_*
+            return builder.addLogRecordProcessor(BatchLogRecordProcessor.builder(exporter)
+                    .setScheduleDelay(batch.scheduleDelay()).setExporterTimeout(batch.exportTimeout())
+                    .setMaxQueueSize(batch.maxQueueSize()).setMaxExportBatchSize(batch.maxExportBatchSize()).build()).build();
         }
 
         private static Sampler sampler(OtelSettings.Sampling sampling) {
@@ -327,9 +325,11 @@ public class chatbot_otel {
             };
         }
 
-        /** OTLP/HTTP takes one URL per signal: the base endpoint plus /v1/traces, /v1/metrics, /v1/logs. */
-        private static String signalUrl(OtelSettings.Otlp otlp, String signal) {
-            return otlp.endpoint() + "/v1/" + signal;
+        /** tracecontext and baggage, or none of them: the propagators this kit's modules provide. */
+        private static ContextPropagators propagators(List<String> names) {
+            return ContextPropagators.create(TextMapPropagator.composite(names.stream()
+                    .map(name -> name.equals("baggage") ? W3CBaggagePropagator.getInstance() : W3CTraceContextPropagator.getInstance())
+                    .toList()));
         }
 
         private static Attributes toAttributes(Map<String, String> map) {
@@ -1108,6 +1108,78 @@ public class chatbot_otel {
                     return delegate.shutdown();
                 }
             };
+        }
+    }
+
+
+    // =========================================================================================
+    // 6. OTLP EXPORTERS, PER SIGNAL AND PROTOCOL
+    // What section 1 plugs in: each signal's exporter, built from the OTEL_EXPORTER_OTLP_* settings of
+    // that signal (chatbot_otel_settings.java resolved the precedence and the /v1/<signal> path). The
+    // six builders take the same options; they share no interface, so each chain is written out.
+    // =========================================================================================
+
+    static final class OtlpExporters {
+        /**
+         * Retry what may pass on a second try (a timed-out export here; 429/502/503/504 answers are
+         * retried by status anyway), but not a refused connection: nobody is listening, and retrying
+         * with backoff would only hold up the exit flush.
+         */
+        static final RetryPolicy RETRY = RetryPolicy.builder()
+                .setRetryExceptionPredicate(e -> e instanceof InterruptedIOException).build();
+
+        static SpanExporter spans(OtelSettings.Otlp otlp) {
+            if (otlp.protocol() == Protocol.GRPC) {
+                var grpc = OtlpGrpcSpanExporter.builder().setEndpoint(otlp.endpoint().toString()).setHeaders(otlp::headers)
+                        .setTimeout(otlp.timeout()).setCompression(otlp.compression()).setRetryPolicy(RETRY);
+                if (otlp.certificate() != null) grpc.setTrustedCertificates(otlp.certificate());
+                if (otlp.clientKey() != null) grpc.setClientTls(otlp.clientKey(), otlp.clientCertificate());
+                return grpc.build();
+            }
+            var http = OtlpHttpSpanExporter.builder().setEndpoint(otlp.endpoint().toString()).setHeaders(otlp::headers)
+                    .setTimeout(otlp.timeout()).setCompression(otlp.compression()).setRetryPolicy(RETRY);
+            if (otlp.certificate() != null) http.setTrustedCertificates(otlp.certificate());
+            if (otlp.clientKey() != null) http.setClientTls(otlp.clientKey(), otlp.clientCertificate());
+            return http.build();
+        }
+
+        /** Metrics add the temporality the backend prefers, and OTEL_METRIC_EXPORT_TIMEOUT bounds the export too. */
+        static MetricExporter metrics(OtelSettings.Otlp otlp, OtelSettings.MetricOptions options) {
+            var temporality = switch (options.temporality()) {
+                case "delta" -> AggregationTemporalitySelector.deltaPreferred();
+                case "lowmemory" -> AggregationTemporalitySelector.lowMemory();
+                default -> AggregationTemporalitySelector.alwaysCumulative();
+            };
+            Duration timeout = otlp.timeout().compareTo(options.exportTimeout()) < 0 ? otlp.timeout() : options.exportTimeout();
+            if (otlp.protocol() == Protocol.GRPC) {
+                var grpc = OtlpGrpcMetricExporter.builder().setEndpoint(otlp.endpoint().toString()).setHeaders(otlp::headers)
+                        .setTimeout(timeout).setCompression(otlp.compression()).setRetryPolicy(RETRY)
+                        .setAggregationTemporalitySelector(temporality);
+                if (otlp.certificate() != null) grpc.setTrustedCertificates(otlp.certificate());
+                if (otlp.clientKey() != null) grpc.setClientTls(otlp.clientKey(), otlp.clientCertificate());
+                return grpc.build();
+            }
+            var http = OtlpHttpMetricExporter.builder().setEndpoint(otlp.endpoint().toString()).setHeaders(otlp::headers)
+                    .setTimeout(timeout).setCompression(otlp.compression()).setRetryPolicy(RETRY)
+                    .setAggregationTemporalitySelector(temporality);
+            if (otlp.certificate() != null) http.setTrustedCertificates(otlp.certificate());
+            if (otlp.clientKey() != null) http.setClientTls(otlp.clientKey(), otlp.clientCertificate());
+            return http.build();
+        }
+
+        static LogRecordExporter logs(OtelSettings.Otlp otlp) {
+            if (otlp.protocol() == Protocol.GRPC) {
+                var grpc = OtlpGrpcLogRecordExporter.builder().setEndpoint(otlp.endpoint().toString()).setHeaders(otlp::headers)
+                        .setTimeout(otlp.timeout()).setCompression(otlp.compression()).setRetryPolicy(RETRY);
+                if (otlp.certificate() != null) grpc.setTrustedCertificates(otlp.certificate());
+                if (otlp.clientKey() != null) grpc.setClientTls(otlp.clientKey(), otlp.clientCertificate());
+                return grpc.build();
+            }
+            var http = OtlpHttpLogRecordExporter.builder().setEndpoint(otlp.endpoint().toString()).setHeaders(otlp::headers)
+                    .setTimeout(otlp.timeout()).setCompression(otlp.compression()).setRetryPolicy(RETRY);
+            if (otlp.certificate() != null) http.setTrustedCertificates(otlp.certificate());
+            if (otlp.clientKey() != null) http.setClientTls(otlp.clientKey(), otlp.clientCertificate());
+            return http.build();
         }
     }
 }

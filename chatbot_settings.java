@@ -4,7 +4,6 @@
 // value and what is allowed (exit status 2). Nothing outside this file reads System.getenv.
 
 import java.io.IOException;
-import java.net.InetAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.URLDecoder;
@@ -92,11 +91,16 @@ record Settings(OtelSettings otel, OllamaSettings ollama, ChatSettings chat, Run
               OTEL_EXPORTER_OTLP_ENDPOINT           collector URL (http://localhost:4318; 4317 for grpc)
               OTEL_EXPORTER_OTLP_PROTOCOL           http/protobuf (default) or grpc
               OTEL_EXPORTER_OTLP_HEADERS            k=v,k=v sent with every export (API keys)
+              OTEL_EXPORTER_OTLP_COMPRESSION        gzip or none; also _TIMEOUT (ms), _CERTIFICATE, _CLIENT_KEY,
+                                                    _CLIENT_CERTIFICATE (PEM files), and per signal:
+                                                    OTEL_EXPORTER_OTLP_{TRACES,METRICS,LOGS}_ENDPOINT (full URL), ...
               OTEL_TRACES_EXPORTER, OTEL_LOGS_EXPORTER   otlp (default), console, none
               OTEL_METRICS_EXPORTER                 otlp (default), console, prometheus, none
-              OTEL_EXPORTER_PROMETHEUS_PORT         scrape port for 'prometheus' (9464, on 127.0.0.1)
+              OTEL_EXPORTER_PROMETHEUS_HOST, _PORT  where 'prometheus' serves /metrics (127.0.0.1, 9464)
               OTEL_METRIC_EXPORT_INTERVAL           metric push interval in ms (10000)
               OTEL_TRACES_SAMPLER, OTEL_TRACES_SAMPLER_ARG   parentbased_always_on (default), traceidratio, ...
+              OTEL_PROPAGATORS                      tracecontext,baggage (default), or none
+              OTEL_BSP_*, OTEL_BLRP_*, OTEL_*_LIMIT and the rest of the specification's: see TELEMETRY.md
               OTEL_SDK_DISABLED                     true: no telemetry, the chat still works
               OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT   false: keep prompts and answers out of telemetry
               OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT     longer attribute values are truncated (8192)
@@ -122,16 +126,20 @@ record Settings(OtelSettings otel, OllamaSettings ollama, ChatSettings chat, Run
                 List.copyOf(env.warnings()));
     }
 
+    /** Where each signal goes, one line each (shown by --help and the banner). */
+    String telemetryDestinations() {
+        if (otel.sdkDisabled()) return "Telemetry is off (OTEL_SDK_DISABLED=true).\n";
+        var text = new StringBuilder("Telemetry for service ").append(otel.serviceName()).append(":\n");
+        otel.destinations().forEach((signal, where) -> text.append(String.format("  %-8s %s%n", signal, where)));
+        return text.toString();
+    }
+
     /** What the REPL says at start: the model, where Ollama is, and where the telemetry goes. */
     String banner(String model) {
         var text = new StringBuilder(String.format("LLM chatbot with OpenTelemetry %s: model %s at %s%s%n", chatbot_otel.VERSION,
                 Messages.oneLine(model, 100), Messages.redact(ollama.endpoint()), run.simulate() ? " (simulated)" : ""));
-        if (otel.sdkDisabled()) {
-            text.append("Telemetry is off (OTEL_SDK_DISABLED=true).\n");
-        } else {
-            text.append(String.format("Telemetry: traces %s, metrics %s, logs %s; OTLP endpoint %s; service %s%n",
-                    otel.exporters().traces(), otel.exporters().metrics(), otel.exporters().logs(), Messages.redact(otel.otlp().endpoint()),
-                    otel.serviceName()));
+        text.append(telemetryDestinations());
+        if (!otel.sdkDisabled()) {
             if (otel.captureContent()) {
                 text.append("Prompts and answers are recorded in spans; set "
                         + "OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=false to keep them out.\n");
@@ -143,106 +151,6 @@ record Settings(OtelSettings otel, OllamaSettings ollama, ChatSettings chat, Run
     /** The same settings with Ollama elsewhere: where the simulator listens, when one runs. */
     Settings withOllamaEndpoint(URI endpoint) {
         return new Settings(otel, new OllamaSettings(endpoint, ollama.timeouts()), chat, run, warnings);
-    }
-}
-
-/** What the telemetry does: the OTEL_* variables of the OpenTelemetry specification, and two of ours. */
-record OtelSettings(String serviceName, Map<String, String> resourceAttributes, Otlp otlp, Exporters exporters,
-                    Sampling sampling, Limits limits, Conventions conventions, boolean sdkDisabled, String logLevel, URI jaegerUi) {
-
-    static final String PROMETHEUS_HOST = "127.0.0.1";
-    private static final Set<String> SPAN_AND_LOG_EXPORTERS = Set.of("otlp", "console", "none");
-    private static final Set<String> METRIC_EXPORTERS = Set.of("otlp", "console", "prometheus", "none");
-    private static final Set<String> SAMPLERS = Set.of("always_on", "always_off", "traceidratio",
-            "parentbased_always_on", "parentbased_always_off", "parentbased_traceidratio");
-    private static final Set<String> LOG_LEVELS = Set.of("DEBUG", "INFO", "WARN", "ERROR");
-
-    /** Where OTLP goes: the protocol, the collector's base URL, the headers sent with every export. */
-    record Otlp(Protocol protocol, URI endpoint, Map<String, String> headers) {}
-
-    /** Per signal, otlp, console or none (metrics: also prometheus, pulled on 127.0.0.1:port). */
-    record Exporters(String traces, String metrics, String logs, int prometheusPort, Duration metricInterval) {}
-
-    record Sampling(String sampler, double ratio) {}
-
-    /** Whether prompts and answers are recorded, and how long an attribute value may get. */
-    record Limits(boolean captureContent, int attributeValueLength) {}
-
-    /**
-     * Which semantic conventions to emit, from OTEL_SEMCONV_STABILITY_OPT_IN (a comma-separated list, as
-     * OpenTelemetry's instrumentations read it). gen_ai_latest_experimental: the GenAI conventions'
-     * development line instead of v1.41. http: only the stable HTTP names, without the old ones beside
-     * them (http/dup, or nothing, sends both).
-     */
-    record Conventions(boolean genAiLatest, boolean httpStableOnly) {
-        static final Set<String> KNOWN = Set.of("gen_ai_latest_experimental", "http", "http/dup");
-
-        static Conventions read(Env env) {
-            var values = new java.util.HashSet<String>();
-            for (String value : env.text("OTEL_SEMCONV_STABILITY_OPT_IN", "").split(",")) {
-                if (!value.isBlank()) values.add(value.strip().toLowerCase(Locale.ROOT));
-            }
-            // Other values are for other instrumentations in the same process (database, ...): not an error here.
-            var unknown = values.stream().filter(v -> !KNOWN.contains(v)).sorted().toList();
-            if (!unknown.isEmpty()) {
-                env.warn("OTEL_SEMCONV_STABILITY_OPT_IN", String.join(", ", unknown) + " has no effect on this chatbot, which knows "
-                        + String.join(", ", KNOWN.stream().sorted().toList()));
-            }
-            return new Conventions(values.contains("gen_ai_latest_experimental"),
-                    values.contains("http") && !values.contains("http/dup"));
-        }
-    }
-
-    static OtelSettings read(Env env) {
-        var protocol = switch (env.text("OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf")) {
-            case "http/protobuf" -> Protocol.HTTP_PROTOBUF;
-            case "grpc" -> Protocol.GRPC;
-            default -> throw env.invalid("OTEL_EXPORTER_OTLP_PROTOCOL", "use http/protobuf or grpc");
-        };
-        var otlp = new Otlp(protocol,
-                env.url("OTEL_EXPORTER_OTLP_ENDPOINT", protocol == Protocol.GRPC ? "http://localhost:4317" : "http://localhost:4318"),
-                env.pairs("OTEL_EXPORTER_OTLP_HEADERS"));
-        var exporters = new Exporters(
-                env.choice("OTEL_TRACES_EXPORTER", "otlp", SPAN_AND_LOG_EXPORTERS),
-                env.choice("OTEL_METRICS_EXPORTER", "otlp", METRIC_EXPORTERS),
-                env.choice("OTEL_LOGS_EXPORTER", "otlp", SPAN_AND_LOG_EXPORTERS),
-                env.whole("OTEL_EXPORTER_PROMETHEUS_PORT", 9464, 0, 65535),
-                Duration.ofMillis(env.whole("OTEL_METRIC_EXPORT_INTERVAL", 10_000, 1, Integer.MAX_VALUE)));
-        var sampling = new Sampling(env.choice("OTEL_TRACES_SAMPLER", "parentbased_always_on", SAMPLERS),
-                env.number("OTEL_TRACES_SAMPLER_ARG", 1.0, 0, 1, "use a ratio from 0 to 1, e.g. 0.25"));
-        var limits = new Limits(env.bool("OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT", true),
-                env.whole("OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT", 8192, 1, Integer.MAX_VALUE));
-        String logLevel = env.text("LOG_LEVEL", "INFO").toUpperCase(Locale.ROOT).replace("WARNING", "WARN");
-        if (!LOG_LEVELS.contains(logLevel)) throw env.invalid("LOG_LEVEL", "use DEBUG, INFO, WARN or ERROR");
-        var resource = resourceAttributes(env);
-        return new OtelSettings(resource.get("service.name"), resource, otlp, exporters, sampling, limits, Conventions.read(env),
-                env.bool("OTEL_SDK_DISABLED", false), logLevel, env.url("JAEGER_UI", "http://localhost:16686"));
-    }
-
-    boolean captureContent() {
-        return limits.captureContent();
-    }
-
-    /** Resource defaults, then OTEL_RESOURCE_ATTRIBUTES over them, then OTEL_SERVICE_NAME over all. */
-    private static Map<String, String> resourceAttributes(Env env) {
-        var attributes = new LinkedHashMap<String, String>();
-        attributes.put("service.name", Settings.DEFAULT_SERVICE_NAME);
-        attributes.put("service.version", chatbot_otel.VERSION);
-        attributes.put("deployment.environment.name", "development");
-        attributes.put("host.name", localHostName());
-        attributes.put("service.instance.id", java.util.UUID.randomUUID().toString()); // this process: one per run
-        attributes.putAll(env.pairs("OTEL_RESOURCE_ATTRIBUTES"));
-        String serviceName = env.text("OTEL_SERVICE_NAME", null);
-        if (serviceName != null) attributes.put("service.name", serviceName);
-        return Map.copyOf(attributes);
-    }
-
-    private static String localHostName() {
-        try {
-            return InetAddress.getLocalHost().getHostName();
-        } catch (IOException e) {
-            return "localhost";
-        }
     }
 }
 
@@ -386,9 +294,12 @@ record Env(Map<String, String> vars, List<String> warnings) {
         this(vars, new ArrayList<>());
     }
 
-    /** A setting that is understood but not (all) honoured: said once at start-up, never silently dropped. */
+    /**
+     * A setting that is not (all) honoured: said once at start-up, never silently dropped. The value is
+     * not shown: it may be a secret the chatbot does not know to hide.
+     */
     void warn(String name, String what) {
-        warnings.add(name + "=" + shown(vars.get(name)) + ": " + what);
+        warnings.add(name + ": " + what);
     }
 
     /** The trimmed value, or the fallback when unset or blank. */

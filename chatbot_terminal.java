@@ -134,16 +134,16 @@ final class ExportProblems extends Handler {
 
     private final PrintStream err;
     private final boolean debug;
-    private final String destination;
+    private final java.util.Map<String, String> destinations; // signal -> where it goes, secrets hidden
     private final AtomicBoolean warned = new AtomicBoolean();
     private final SimpleFormatter formatter = new SimpleFormatter();
 
     private final java.util.Collection<String> secrets;
 
-    private ExportProblems(PrintStream err, boolean debug, String destination, java.util.Collection<String> secrets) {
+    private ExportProblems(PrintStream err, boolean debug, java.util.Map<String, String> destinations, java.util.Collection<String> secrets) {
         this.err = err;
         this.debug = debug;
-        this.destination = destination;
+        this.destinations = destinations;
         this.secrets = java.util.List.copyOf(secrets);
     }
 
@@ -152,7 +152,8 @@ final class ExportProblems extends Handler {
         for (Handler old : OTEL_LOGGER.getHandlers()) OTEL_LOGGER.removeHandler(old);
         OTEL_LOGGER.setUseParentHandlers(false);
         OTEL_LOGGER.setLevel(debug ? Level.FINE : Level.INFO);
-        OTEL_LOGGER.addHandler(new ExportProblems(err, debug, Messages.redact(otel.otlp().endpoint()), otel.otlp().headers().values()));
+        var secrets = otel.otlp().all().stream().flatMap(o -> o.headers().values().stream()).toList();
+        OTEL_LOGGER.addHandler(new ExportProblems(err, debug, otel.destinations(), secrets));
     }
 
     @Override
@@ -163,9 +164,16 @@ final class ExportProblems extends Handler {
         } else if (debug) {
             err.print(scrub(formatter.format(record)));
         } else if (record.getLevel().intValue() >= Level.WARNING.intValue() && warned.compareAndSet(false, true)) {
-            err.println("warning: telemetry export to " + destination + " failed (" + oneLine(record)
+            String signal = signal(formatter.formatMessage(record) + " " + record.getLoggerName());
+            err.println("warning: " + signal + " export (" + destinations.get(signal) + ") failed (" + oneLine(record)
                     + "). Is the collector running? The chat goes on; further export errors are not shown.");
         }
+    }
+
+    /** Which signal failed, from the SDK's wording ("Failed to export spans/metrics/logs"). */
+    private static String signal(String problem) {
+        String text = problem.toLowerCase(java.util.Locale.ROOT);
+        return text.contains("metric") ? "metrics" : text.contains("log") ? "logs" : "traces";
     }
 
     private String oneLine(LogRecord record) {

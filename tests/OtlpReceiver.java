@@ -57,23 +57,45 @@ final class OtlpReceiver implements AutoCloseable {
     /** Serves OTLP under a prefix: "/otlp" plays Loki, whose OTLP endpoint is /otlp/v1/logs. */
     static OtlpReceiver start(int port, String basePath) {
         try {
-            var server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 50);
-            var receiver = new OtlpReceiver(server, basePath);
-            server.createContext(basePath + "/v1/", receiver::handle);
-            server.setExecutor(Executors.newCachedThreadPool(r -> {
-                var t = new Thread(r, "otlp-receiver");
-                t.setDaemon(true);
-                return t;
-            }));
-            server.start();
-            return receiver;
+            return serve(HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 50), basePath);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
+    /** Over TLS, with this server identity; with needClientAuth, only clients the context trusts get in. */
+    static OtlpReceiver startTls(javax.net.ssl.SSLContext context, boolean needClientAuth) {
+        try {
+            var server = com.sun.net.httpserver.HttpsServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 50);
+            server.setHttpsConfigurator(new com.sun.net.httpserver.HttpsConfigurator(context) {
+                @Override
+                public void configure(com.sun.net.httpserver.HttpsParameters params) {
+                    var parameters = context.getDefaultSSLParameters();
+                    parameters.setNeedClientAuth(needClientAuth);
+                    params.setSSLParameters(parameters);
+                }
+            });
+            return serve(server, "");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Every path under the prefix is recorded (a signal-specific endpoint may have any path). */
+    private static OtlpReceiver serve(HttpServer server, String basePath) {
+        var receiver = new OtlpReceiver(server, basePath);
+        server.createContext(basePath + "/", receiver::handle);
+        server.setExecutor(Executors.newCachedThreadPool(r -> {
+            var t = new Thread(r, "otlp-receiver");
+            t.setDaemon(true);
+            return t;
+        }));
+        server.start();
+        return receiver;
+    }
+
     String endpoint() {
-        return "http://127.0.0.1:" + server.getAddress().getPort();
+        return (server instanceof com.sun.net.httpserver.HttpsServer ? "https" : "http") + "://127.0.0.1:" + server.getAddress().getPort();
     }
 
     int port() {

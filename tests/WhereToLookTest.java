@@ -52,7 +52,7 @@ class WhereToLookTest {
 
     @Test
     void companionsHoldNoOpenTelemetry() throws Exception {
-        for (String companion : List.of("chatbot_settings.java", "chatbot_ollama.java", "chatbot_terminal.java", "chatbot_load.java", "chatbot_repl.java")) {
+        for (String companion : List.of("chatbot_settings.java", "chatbot_ollama.java", "chatbot_terminal.java", "chatbot_load.java", "chatbot_repl.java", "chatbot_otel_settings.java")) {
             String text = Files.readString(Harness.ROOT.resolve(companion));
             assertFalse(text.contains("import io.opentelemetry"), companion + " imports OpenTelemetry: it belongs in chatbot_otel.java");
         }

@@ -15,6 +15,7 @@
 //SOURCES OtlpReceiver.java
 //SOURCES HostileServer.java
 //SOURCES PrometheusApi.java
+//SOURCES TlsFiles.java
 //SOURCES *Test.java
 //MAIN run
 //DESCRIPTION Run the test suite (JUnit 5 through the console launcher); ends with "N passed, N failed".
