@@ -156,7 +156,7 @@ class Lesson03Metrics {
 
     /** STEP 5. The Prometheus exporter renames: dots to underscores, unit `s` -> `_seconds`, counters get `_total`. */
     static List<String> prometheusSeries() {
-        int port = LessonKit.freePortForLessons();
+        int port = LessonKit.freePort();
         try (var provider = withDurationView(SdkMeterProvider.builder()
                 .registerMetricReader(PrometheusHttpServer.builder().setHost("127.0.0.1").setPort(port).build())).build()) {
             OpenTelemetry otel = io.opentelemetry.sdk.OpenTelemetrySdk.builder().setMeterProvider(provider).build();

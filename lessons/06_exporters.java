@@ -6,15 +6,16 @@
 //DEPS io.opentelemetry:opentelemetry-exporter-logging
 //DEPS io.opentelemetry:opentelemetry-exporter-otlp
 //DEPS io.opentelemetry:opentelemetry-sdk-extension-autoconfigure
+//DEPS io.opentelemetry:opentelemetry-sdk-extension-declarative-config:1.65.0-alpha
 //DEPS io.opentelemetry:opentelemetry-sdk-testing
 //SOURCES LessonKit.java
-//DESCRIPTION Lesson 6, exporters: console vs OTLP http/gRPC, simple vs batch, bounded flush, no collector, autoconfigure.
+//DESCRIPTION Lesson 6, exporters: console vs OTLP http/gRPC, simple vs batch, bounded flush, no collector, three ways to wire an SDK.
 
 // LESSON 6: EXPORTERS                                                                about 15 minutes
 //
 // Goal      Choose where telemetry goes (console, OTLP over HTTP or gRPC) and when (simple or batch
-//           processor); flush and shut down with bounded waits; see what happens when no collector
-//           listens; compare the hand-built SDK with the one autoconfigure builds from OTEL_* settings.
+//           processor); flush with bounded waits; see what happens when no collector listens; build one
+//           SDK three ways: by hand, with autoconfigure, and from a configuration file (OTEL_CONFIG_FILE).
 // Needs     Lesson 1. Java 17+ and JBang; no collector (step 3 is about not having one).
 // Run       jbang lessons/06_exporters.java      (--step, --otlp as in every lesson)
 // You should see
@@ -29,50 +30,52 @@
 //   batch:  exported right after end(): 0, after forceFlush(): 1
 //   == Step 3: Nobody listening
 //   export to http://127.0.0.1:<n>: failed after <n> ms (...)
-//   == Step 4: The autoconfigure alternative
+//   == Step 4: Three ways to one SDK
+//   by hand        service.name=lesson-06-by-hand, batch every 5000 ms to LoggingSpanExporter
+//   -> 'built by hand' : <trace-id> <span-id> INTERNAL [tracer: lesson-06:] {}
 //   -> 'built from properties' : <trace-id> <span-id> INTERNAL [tracer: lesson-06:] {}
-//   the span's service.name: lesson-06-autoconfigured (set by otel.service.name; OTEL_SERVICE_NAME wins over it)
-// In the chatbot   Telemetry.tracerProvider picks the exporter; Telemetry.close flushes on exit. It does not use
-//                  autoconfigure: wiring by hand is what this kit teaches (Telemetry.setup).
+//   autoconfigure  service.name=lesson-06-autoconfigured, simple (on end) to LoggingSpanExporter
+//   config file    service.name=lesson-06-from-file, batch every 5000 ms to LoggingSpanExporter
+//   -> 'built from a file' : <trace-id> <span-id> INTERNAL [tracer: lesson-06:] {}
+// In the chatbot   Telemetry.setup wires by hand from the OTEL_* variables (chatbot_otel_settings.java): every
+//                  exporter, processor and limit is a line to read and change. Autoconfigure and a file hide that.
 //
 // Try it yourself
 //   1. At the TRY marker in step 1, export through the OTLP/gRPC exporter instead of the console
 //      (with the stack up: docker compose up -d). What changes in the code? What in Jaeger?
-//   2. Run step 4 with OTEL_TRACES_EXPORTER=none in the environment: the environment wins over the
-//      built-in properties. Which other OTEL_* variables would you set for production?
+//   2. Run step 4 with OTEL_BSP_SCHEDULE_DELAY=1000 in the environment: which of the three SDKs
+//      changes, and why? Then change schedule_delay in lessons/06_sdk.yaml and rerun.
 //   Solution: lessons/solutions/06_exporters.java
 // Next      Lesson 7, semantic conventions: the names every backend understands.
 
 import io.opentelemetry.exporter.otlp.http.trace.OtlpHttpSpanExporter;
 import io.opentelemetry.exporter.otlp.trace.OtlpGrpcSpanExporter;
+import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
 import io.opentelemetry.sdk.autoconfigure.AutoConfiguredOpenTelemetrySdk;
+import io.opentelemetry.sdk.autoconfigure.declarativeconfig.DeclarativeConfiguration;
 import io.opentelemetry.sdk.common.CompletableResultCode;
+import io.opentelemetry.sdk.resources.Resource;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
-import io.opentelemetry.sdk.trace.export.BatchSpanProcessor;
-import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
-import io.opentelemetry.sdk.trace.export.SpanExporter;
+import io.opentelemetry.sdk.trace.export.*;
 import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
 
+import java.io.*;
+import java.nio.file.*;
 import java.time.Duration;
-import java.util.List;
-import java.util.Map;
+import java.util.*;
 import java.util.concurrent.TimeUnit;
 
 class Lesson06Exporters {
     static final String SCOPE = "lesson-06";
 
     record ExportAttempt(boolean success, long millis) {}
-
     public static void main(String[] args) {
         var options = LessonKit.options(args);
         LessonKit.step(options, 1, "Three exporters, one span", "An exporter only knows where.", () -> threeExporters(options.otlp()));
-        LessonKit.step(options, 2, "Simple or batch processor", "When: on end(), or queued and sent in the background.",
-                Lesson06Exporters::simpleVersusBatch);
-        LessonKit.step(options, 3, "Nobody listening", "Bounded waits, no endless retries.",
-                () -> exportToNobody(LessonKit.freePortForLessons()));
-        LessonKit.step(options, 4, "The autoconfigure alternative", "The same SDK from OTEL_* settings, no wiring code.",
-                () -> LessonKit.close(autoconfigured(Map.of())));
+        LessonKit.step(options, 2, "Simple or batch processor", "When: on end(), or queued.", Lesson06Exporters::simpleVersusBatch);
+        LessonKit.step(options, 3, "Nobody listening", "Bounded waits, no endless retries.", () -> exportToNobody(LessonKit.freePort()));
+        LessonKit.step(options, 4, "Three ways to one SDK", "By hand, from OTEL_*, from a file.", () -> threeWays(Path.of("lessons/06_sdk.yaml")));
     }
 
     /** STEP 1. An exporter only knows "where": the same span can go to any of them. */
@@ -140,25 +143,38 @@ class Lesson06Exporters {
         return new ExportAttempt(result.isSuccess(), millis);
     }
 
-    /** STEP 4. Autoconfigure builds the same SDK from otel.* properties and OTEL_* variables: no wiring code, less to see. */
+    /** STEP 4. One SDK (a service name, a batch processor, the console exporter) built three ways; each says what it built. */
+    static List<String> threeWays(Path configFile) {
+        return List.of(LessonKit.describeAndClose("by hand", byHand(), "built by hand"),
+                LessonKit.describeAndClose("autoconfigure", autoconfigured(Map.of()), "built from properties"),
+                LessonKit.describeAndClose("config file", fromFile(configFile), "built from a file"));
+    }
+
+    /** Way 1, as the chatbot does it: every part named in code. */
+    static OpenTelemetrySdk byHand() {
+        var resource = Resource.getDefault().merge(Resource.create(Attributes.of(LessonKit.SERVICE_NAME, "lesson-06-by-hand")));
+        return OpenTelemetrySdk.builder().setTracerProvider(SdkTracerProvider.builder().setResource(resource)
+                .addSpanProcessor(BatchSpanProcessor.builder(LessonKit.consoleSpans()).setScheduleDelay(Duration.ofMillis(5000)).build())
+                .build()).build();
+    }
+
+    /** Way 2, from otel.* properties and OTEL_* variables. Note: it pairs the console exporter with a simple processor. */
     static OpenTelemetrySdk autoconfigured(Map<String, String> overrides) {
-        var properties = new java.util.HashMap<>(Map.of(
-                "otel.service.name", "lesson-06-autoconfigured",
-                "otel.traces.exporter", "console",
-                "otel.metrics.exporter", "none",
-                "otel.logs.exporter", "none"));
+        var properties = new java.util.HashMap<>(Map.of("otel.service.name", "lesson-06-autoconfigured",
+                "otel.traces.exporter", "console", "otel.metrics.exporter", "none", "otel.logs.exporter", "none"));
         properties.putAll(overrides);
         LessonKit.consoleSpans(); // route the console exporter's lines to stdout, as in every lesson
-        OpenTelemetrySdk sdk = AutoConfiguredOpenTelemetrySdk.builder()
+        return AutoConfiguredOpenTelemetrySdk.builder()
                 .addPropertiesSupplier(() -> properties) // lowest priority: system properties and OTEL_* variables win
                 .build().getOpenTelemetrySdk();
-        var span = sdk.getTracer(SCOPE).spanBuilder("built from properties").startSpan();
-        span.end();
-        if (span instanceof io.opentelemetry.sdk.trace.ReadableSpan readable) { // what the SDK built, not what we asked for
-            System.out.println("the span's service.name: " + readable.toSpanData().getResource().getAttribute(
-                    io.opentelemetry.api.common.AttributeKey.stringKey("service.name"))
-                    + " (set by otel.service.name; OTEL_SERVICE_NAME wins over it)");
+    }
+
+    /** Way 3: the whole SDK in a YAML file. Autoconfigure does the same when OTEL_CONFIG_FILE names the file. */
+    static OpenTelemetrySdk fromFile(Path configFile) {
+        try (var in = Files.newInputStream(configFile)) {
+            return DeclarativeConfiguration.parseAndCreate(in).getSdk();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
-        return sdk;
     }
 }

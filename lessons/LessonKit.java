@@ -227,6 +227,33 @@ final class LessonKit {
     }
 
     /** Flushes and shuts down, waiting at most 2 s: with no collector the OTLP exporters retry, and we won't wait for that. */
+    static final io.opentelemetry.api.common.AttributeKey<String> SERVICE_NAME = io.opentelemetry.api.common.AttributeKey.stringKey("service.name");
+
+    /**
+     * What an SDK really is, printed and returned as one line: the service name on a span it made, and
+     * its span processor as the SDK describes itself. Then the SDK is closed (its batch flushes).
+     */
+    static String describeAndClose(String way, OpenTelemetrySdk sdk, String spanName) {
+        try (sdk) {
+            var span = sdk.getTracer("lesson-06").spanBuilder(spanName).startSpan();
+            span.end();
+            String service = ((io.opentelemetry.sdk.trace.ReadableSpan) span).toSpanData().getResource().getAttribute(SERVICE_NAME);
+            String line = String.format("%-14s service.name=%s, %s", way, service, spanPipeline(sdk));
+            System.out.println(line);
+            return line;
+        }
+    }
+
+    /** The span processor and exporter an SDK was built with, read off its own description (toString). */
+    static String spanPipeline(OpenTelemetrySdk sdk) {
+        String provider = sdk.getSdkTracerProvider().toString();
+        var batch = java.util.regex.Pattern.compile("BatchSpanProcessor\\{spanExporter=(\\w+).*?scheduleDelayNanos=(\\d+)").matcher(provider);
+        var simple = java.util.regex.Pattern.compile("SimpleSpanProcessor\\{spanExporter=(\\w+)").matcher(provider);
+        if (batch.find()) return "batch every " + java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(Long.parseLong(batch.group(2)))
+                + " ms to " + batch.group(1);
+        return simple.find() ? "simple (on end) to " + simple.group(1) : "no span processor found";
+    }
+
     static void close(OpenTelemetrySdk sdk) {
         var shutdown = new Thread(() -> sdk.shutdown().join(2, TimeUnit.SECONDS), "lesson-shutdown");
         shutdown.setDaemon(true);
@@ -370,7 +397,7 @@ final class LessonKit {
     }
 
     /** A port nothing listens on (bind, note, release), for lessons that show a missing collector. */
-    static int freePortForLessons() {
+    static int freePort() {
         try (var socket = new java.net.ServerSocket(0)) {
             return socket.getLocalPort();
         } catch (IOException e) {
