@@ -88,6 +88,22 @@ final class Tty {
         }
     }
 
+    /**
+     * Whether stderr is a terminal. Java cannot ask, so a shell that inherits our stderr does (test -t 2);
+     * where there is no shell (Windows), the answer is no, and the JSON log lines stay as they are.
+     */
+    static boolean stderrIsTerminal() {
+        try {
+            var test = new ProcessBuilder("sh", "-c", "test -t 2").redirectError(ProcessBuilder.Redirect.INHERIT).start();
+            return test.waitFor(2, java.util.concurrent.TimeUnit.SECONDS) && test.exitValue() == 0;
+        } catch (java.io.IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
     /** The width to draw at: the terminal's ($COLUMNS) when it is wider than 80 and stdout is one. */
     static int width(boolean terminal, Map<String, String> env) {
         if (!terminal) return 80;

@@ -168,6 +168,39 @@ final class OllamaClient implements Ollama {
     }
 
     /**
+     * The names of the models Ollama has (GET /api/tags), for /models and tab completion. What the
+     * server sends is untrusted: at most 64 KiB is read, names are cut and stripped of control
+     * characters, and any failure is an OllamaException with a one-line reason.
+     */
+    List<String> listModels(Duration timeout) throws OllamaException {
+        var request = HttpRequest.newBuilder(URI.create(endpoint + "/api/tags")).timeout(timeout).GET().build();
+        try {
+            var response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
+            byte[] body;
+            try (var in = response.body()) {
+                body = in.readNBytes(64 * 1024);
+            }
+            if (response.statusCode() != 200) {
+                throw new OllamaException(ErrorType.HTTP_ERROR, "Ollama answered HTTP " + response.statusCode() + " to /api/tags",
+                        response.statusCode(), null);
+            }
+            var names = new java.util.ArrayList<String>();
+            for (JsonNode model : JSON.readTree(body).path("models")) {
+                String name = Messages.oneLine(model.path("name").asText(""), ChatSettings.MAX_MODEL_NAME);
+                if (!name.isBlank()) names.add(name);
+            }
+            return List.copyOf(names);
+        } catch (JsonProcessingException e) {
+            throw new OllamaException(ErrorType.INVALID_RESPONSE, "Ollama's model list is not the JSON it sends", 200, e);
+        } catch (IOException e) {
+            throw sendFailure(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new OllamaException(ErrorType.CANCELLED, "cancelled", 0, e);
+        }
+    }
+
+    /**
      * Sends the request and returns once the response headers are in; the body is read by the caller.
      * The first-token limit is one deadline counted from the send: Ollama sends its headers with the
      * first token, so waiting for the headers and then for the first chunk spend the same budget.
@@ -523,7 +556,6 @@ final class Messages {
 
 // ---- What a turn learned, as the traced chat and the REPL pass it around ----
 
-/** What the REPL gets back from a turn: the answer or the error, and the trace to look it up (null if none). */
 /** Where a turn's streamed text goes: the answer, and a thinking model's thinking (ignored unless asked for). */
 interface AnswerSink {
     void text(String piece);
@@ -532,7 +564,15 @@ interface AnswerSink {
     }
 }
 
-record TurnResult(String answer, String traceId, Usage usage, OllamaException error) {
+/**
+ * What the REPL gets back from a turn: the answer or the error, the trace to look it up (null if none),
+ * and its timings in ns (first answer token -1 when none came).
+ */
+record TurnResult(String answer, String traceId, Usage usage, OllamaException error, long firstTokenNanos, long durationNanos) {
+    TurnResult(String answer, String traceId, Usage usage, OllamaException error) {
+        this(answer, traceId, usage, error, -1, 0);
+    }
+
     boolean ok() {
         return error == null;
     }

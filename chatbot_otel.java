@@ -9,6 +9,7 @@
 //DEPS io.opentelemetry.semconv:opentelemetry-semconv:1.41.0
 //DEPS io.opentelemetry.semconv:opentelemetry-semconv-incubating:1.41.0-alpha
 //DEPS com.fasterxml.jackson.core:jackson-databind:2.23.0
+//DEPS org.jline:jline:4.5.0
 //SOURCES chatbot_settings.java
 //SOURCES chatbot_otel_settings.java
 //SOURCES chatbot_ollama.java
@@ -18,9 +19,8 @@
 //SOURCES chatbot_charts.java
 //SOURCES ollama_sim.java
 //MAIN chatbot_otel
-//JAVAC_OPTIONS -XDignore.symbol.file
 //CDS
-//RUNTIME_OPTIONS -XX:+UseSerialGC -Xlog:cds=off -Xlog:cds+dynamic=off
+//RUNTIME_OPTIONS -XX:+UseSerialGC -Xlog:cds=off -Xlog:cds+dynamic=off --enable-native-access=ALL-UNNAMED
 //DESCRIPTION An Ollama chatbot REPL instrumented by hand with the OpenTelemetry SDK (traces, metrics, logs over OTLP).
 
 // chatbot_otel.java: an Ollama chatbot instrumented by hand with OpenTelemetry, the Java take on the
@@ -49,8 +49,8 @@
 // chatbot_ollama.java (the HTTP and NDJSON client), chatbot_repl.java (the REPL: reads prompts, prints
 // answers), chatbot_terminal.java (Ctrl-C, the terminal, export errors as one line), chatbot_load.java
 // (load mode), ollama_sim.java (--simulate).
-// (-XDignore.symbol.file quiets javac about sun.misc.Signal, for Ctrl-C. -Xlog:cds=off: a //CDS
-// archive fits only the JDK that wrote it; after a JDK switch the JVM would say so in two lines.)
+// (-Xlog:cds=off: a //CDS archive fits only the JDK that wrote it; the JVM would say so after a JDK
+// switch. --enable-native-access: JLine reaches the terminal natively; Java 22+ warns unless allowed.)
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -147,16 +147,18 @@ public class chatbot_otel {
             return 0;
         }
         settings.warnings().forEach(warning -> err.println("chatbot: warning: " + warning));
+        boolean terminal = in == System.in && settings.run().prompt() == null && settings.run().load() == null && Tty.stdinIsTerminal();
+        var screen = terminal ? Screen.terminal(err) : Screen.plain(err); // stderr waits while an answer streams
         try (var simulator = Simulator.startIf(settings.run().simulate())) {
             var effective = simulator.pointAt(settings);
-            try (var telemetry = Telemetry.setup(effective, err)) {           // 1. the SDK
+            try (var telemetry = Telemetry.setup(effective, screen.err())) {           // 1. the SDK
                 var client = new OllamaClient(effective.ollama().endpoint(), effective.ollama().timeouts());
-                var chat = new TracedChat(telemetry.openTelemetry(), client, effective, err);  // 2. and 3.
+                var logLines = screen.foldLogLines ? new PrintStream(OutputStream.nullOutputStream()) : screen.err(); // JSON lines
+                var chat = new TracedChat(telemetry.openTelemetry(), client, effective, logLines);  // 2. and 3.
                 if (effective.run().load() != null) return new LoadMode(effective, chat, telemetry).run(out);
-                boolean terminal = in == System.in && Tty.stdinIsTerminal();
-                var repl = new Repl(effective, chat, in, out, err, terminal);   // chatbot_repl.java
+                var repl = new Repl(effective, chat, in, out, screen.err(), terminal).showOn(screen); // chatbot_repl.java
                 repl.drawTracesFrom(telemetry.lastTurn() == null ? null : telemetry.lastTurn()::bars, Tty.width(terminal, env));
-                if (in == System.in) CtrlC.install(repl);
+                if (in == System.in) CtrlC.install(repl, terminal);
                 return repl.run();
             }
         } catch (StartupException e) {
@@ -509,7 +511,8 @@ public class chatbot_otel {
                 if (error != null) markFailed(span, error.type);
                 // A no-op or unsampled span has no trace to link to: say so with null.
                 String traceId = span.getSpanContext().isSampled() ? span.getSpanContext().getTraceId() : null;
-                return new TurnResult(progress.answer.toString(), traceId, outcome.usage(), error);
+                return new TurnResult(progress.answer.toString(), traceId, outcome.usage(), error,
+                        progress.firstAnswerNanos, outcome.durationNanos());
             } finally {
                 span.end();
             }

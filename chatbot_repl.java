@@ -1,7 +1,17 @@
 // chatbot_repl.java: the read-eval-print loop. A companion of chatbot_otel.java (pulled in with
 // //SOURCES): it reads prompts, keeps the conversation, prints answers as they stream. It sees the
-// traced chat as "a thing that answers" and never touches HTTP or OpenTelemetry itself; the telemetry
-// of a turn is all in chatbot_otel.java's TracedChat.
+// traced chat as "a thing that answers" and never touches OpenTelemetry itself; the telemetry of a
+// turn is all in chatbot_otel.java's TracedChat.
+//
+// On a terminal the prompt is JLine's, as in JShell: line editing, history kept across sessions, tab
+// completion of /commands and model names, Ctrl-C that clears the line. Piped, lines are read as they
+// come and the output is byte for byte what it always was.
+
+import org.jline.reader.EndOfFileException;
+import org.jline.reader.LineReader;
+import org.jline.reader.LineReaderBuilder;
+import org.jline.reader.UserInterruptException;
+import org.jline.terminal.TerminalBuilder;
 
 import java.io.BufferedReader;
 import java.io.InputStream;
@@ -23,6 +33,9 @@ final class Repl {
     private final PrintStream out;
     private final PrintStream err;
     private final boolean interactive;
+    private Screen screen;
+    /** The one-line turn summary after each answer (/stats); on where it replaces the JSON log line. */
+    private boolean stats;
     private final List<ChatMessage> history = new ArrayList<>();
     private String model;
     private double temperature;
@@ -48,6 +61,14 @@ final class Repl {
         this.model = settings.chat().model();
         this.temperature = settings.chat().temperature();
         this.think = settings.chat().think();
+        this.screen = Screen.plain(err);
+    }
+
+    /** On a terminal: stderr held while answers stream, and the JSON log line folded into the summary. */
+    Repl showOn(Screen screen) {
+        this.screen = screen;
+        this.stats = screen.foldLogLines;
+        return this;
     }
 
     /** Exit status: 0; for a one-shot --prompt, 1 when it failed and 130 when Ctrl-C cancelled it. */
@@ -58,21 +79,19 @@ final class Repl {
             return result.error().type == ErrorType.CANCELLED ? 130 : 1;
         }
         err.print(settings.banner(model));
-        while (true) {
-            if (interactive) {
-                out.print("You: ");
-                out.flush();
-            }
-            String line = Terminal.readLine(in);
-            if (line == null) break; // end of input
-            String input = line.strip();
-            if (input.isEmpty()) continue;
-            if (!interactive) out.println("You: " + input);
-            if (input.equalsIgnoreCase("exit") || input.equalsIgnoreCase("quit")) break;
-            if (input.startsWith("/")) {
-                command(input);
-            } else {
-                ask(input, "Bot: ");
+        try (Prompts prompts = interactive ? TerminalPrompts.open(this, settings.run().historyFile()) : () -> Terminal.readLine(in)) {
+            while (true) {
+                String line = prompts.next();
+                if (line == null) break; // end of input, or Ctrl-D, or a second Ctrl-C on an empty line
+                String input = line.strip();
+                if (input.isEmpty()) continue;
+                if (!interactive) out.println("You: " + input);
+                if (input.equalsIgnoreCase("exit") || input.equalsIgnoreCase("quit")) break;
+                if (input.startsWith("/")) {
+                    command(input);
+                } else {
+                    ask(input, "Bot: ");
+                }
             }
         }
         if (interactive) out.println("Bye.");
@@ -100,20 +119,23 @@ final class Repl {
         var messages = new ArrayList<>(history);
         messages.add(new ChatMessage("user", prompt));
         var request = new ChatRequest(model, List.copyOf(messages), temperature, settings.chat().maxTokens(), conversationId, think);
-        var printer = new AnswerPrinter(out, answerPrefix, interactive);
+        var printer = new AnswerPrinter(out, answerPrefix, interactive, model);
         var cancellation = new Cancellation();
         var ended = new CountDownLatch(1);
         turnEnded = ended;
         inProgress = cancellation;
         TurnResult result;
+        screen.answerStarted();
         try {
             result = chat.turn(++turns, request, printer, cancellation);
         } finally {
             inProgress = null;
             ended.countDown();
+            printer.finish();
+            screen.answerEnded();
         }
         lastTraceId = result.traceId();
-        printer.finish();
+        if (stats && !answerPrefix.isEmpty()) out.println(AnswerPrinter.dim(Terminal.summary(result), interactive));
         if (!result.ok()) {
             err.println("error: " + result.error().getMessage());
             return result;
@@ -166,7 +188,39 @@ final class Repl {
                 out.println("Started a new conversation.");
             }
             case "/trace" -> out.println(traceLink());
+            case "/stats" -> {
+                stats = !stats;
+                out.println("Turn summary " + (stats ? "on" : "off") + ".");
+            }
+            case "/models" -> out.println(modelList());
             default -> out.println("Unknown command " + parts[0] + ": type /help for the list.");
+        }
+    }
+
+    /** What the Ollama endpoint serves, one per line, the current model marked. */
+    private String modelList() {
+        try {
+            var names = listModels();
+            if (names.isEmpty()) return "Ollama at " + Messages.redact(settings.ollama().endpoint()) + " has no model: ollama pull " + model;
+            var text = new StringBuilder();
+            names.forEach(name -> text.append(name.equals(model) ? "* " : "  ").append(name).append('\n'));
+            return text.toString().stripTrailing();
+        } catch (OllamaException e) {
+            return "Cannot list the models: " + e.getMessage();
+        }
+    }
+
+    /** Model names from Ollama (/models, and tab completion after /model). */
+    private List<String> listModels() throws OllamaException {
+        return new OllamaClient(settings.ollama().endpoint(), settings.ollama().timeouts()).listModels(java.time.Duration.ofSeconds(3));
+    }
+
+    /** For completion: what Ollama has, or nothing when it cannot say. */
+    List<String> modelNames() {
+        try {
+            return listModels();
+        } catch (OllamaException e) {
+            return List.of();
         }
     }
 
@@ -185,6 +239,83 @@ final class Repl {
     }
 }
 
+/** Where prompts come from: a terminal (JLine) or plain lines. next() is null at the end. */
+interface Prompts extends AutoCloseable {
+    String next();
+
+    @Override
+    default void close() {
+    }
+}
+
+/**
+ * The prompt on a terminal, with JLine: line editing, history in a file (CHAT_HISTORY_FILE), tab
+ * completion. Ctrl-C at the prompt clears the line; on an empty line it says how to leave, and a second
+ * one leaves. During an answer, Ctrl-C reaches the REPL through JLine's terminal and cancels the turn.
+ */
+final class TerminalPrompts implements Prompts {
+    static final String HINT = "(Ctrl-C again, Ctrl-D or exit to leave)";
+    private final org.jline.terminal.Terminal terminal;
+    private final LineReader reader;
+    private boolean interruptedOnEmpty;
+
+    private TerminalPrompts(org.jline.terminal.Terminal terminal, LineReader reader) {
+        this.terminal = terminal;
+        this.reader = reader;
+    }
+
+    static TerminalPrompts open(Repl repl, java.nio.file.Path historyFile) {
+        try {
+            var terminal = TerminalBuilder.builder().system(true).build();
+            terminal.handle(org.jline.terminal.Terminal.Signal.INT, signal -> repl.interrupt()); // during an answer
+            var builder = LineReaderBuilder.builder().terminal(terminal).appName("chatbot").completer((reader, line, candidates) -> {
+                if (line.wordIndex() == 0) {
+                    Terminal.COMMAND_NAMES.forEach(name -> candidates.add(new org.jline.reader.Candidate(name)));
+                } else if (line.wordIndex() == 1 && line.words().get(0).equals("/model")) {
+                    repl.modelNames().forEach(name -> candidates.add(new org.jline.reader.Candidate(name)));
+                }
+            });
+            if (historyFile != null) builder.variable(LineReader.HISTORY_FILE, Terminal.privateFile(historyFile));
+            return new TerminalPrompts(terminal, builder.build());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot open the terminal", e);
+        }
+    }
+
+    @Override
+    public String next() {
+        while (true) {
+            try {
+                String line = reader.readLine("You: ");
+                interruptedOnEmpty = false;
+                return line;
+            } catch (UserInterruptException e) {
+                if (!e.getPartialLine().isEmpty()) {
+                    interruptedOnEmpty = false; // the line is cleared; ask again
+                } else if (interruptedOnEmpty) {
+                    return null;
+                } else {
+                    interruptedOnEmpty = true;
+                    terminal.writer().println(HINT);
+                    terminal.flush();
+                }
+            } catch (EndOfFileException e) {
+                return null;
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            reader.getHistory().save();
+            terminal.close();
+        } catch (java.io.IOException e) {
+            // the history could not be written: the chat is over anyway
+        }
+    }
+}
+
 /**
  * Prints a turn as it streams. The answer follows its prefix ("Bot: "); a thinking model's thinking
  * comes first and apart: dimmed as it streams on a terminal, and folded into one line otherwise (with
@@ -198,15 +329,27 @@ final class AnswerPrinter implements AnswerSink {
     private final boolean terminal;
     private boolean answering;
     private int thinkingPieces;
+    private final WaitIndicator waiting;
 
-    AnswerPrinter(PrintStream out, String answerPrefix, boolean terminal) {
+    AnswerPrinter(PrintStream out, String answerPrefix, boolean terminal, String model) {
         this.out = out;
         this.answerPrefix = answerPrefix;
         this.terminal = terminal;
+        this.waiting = terminal && !answerPrefix.isEmpty() ? WaitIndicator.start(out, model) : null;
+    }
+
+    static String dim(String text, boolean terminal) {
+        return terminal ? DIM + text + PLAIN : text;
+    }
+
+    /** The first sign of life (a chunk of thinking or of the answer) replaces the wait indicator. */
+    private void arrived() {
+        if (waiting != null) waiting.stop();
     }
 
     @Override
-    public void thinking(String piece) {
+    public synchronized void thinking(String piece) {
+        arrived();
         if (answering) return; // thinking after the answer began: nothing to show apart any more
         if (terminal) {
             out.print((thinkingPieces == 0 ? DIM + "Thinking: " : "") + Messages.safeAnswer(piece));
@@ -216,7 +359,8 @@ final class AnswerPrinter implements AnswerSink {
     }
 
     @Override
-    public void text(String piece) {
+    public synchronized void text(String piece) {
+        arrived();
         if (!answering) {
             answering = true;
             endThinking();
@@ -227,7 +371,8 @@ final class AnswerPrinter implements AnswerSink {
     }
 
     /** After the turn: ends the line the answer (or the thinking, if no answer came) was on. */
-    void finish() {
+    synchronized void finish() {
+        arrived();
         if (answering) out.println();
         else endThinking();
         out.flush();
@@ -238,5 +383,54 @@ final class AnswerPrinter implements AnswerSink {
         if (terminal) out.println(PLAIN);
         else if (!answerPrefix.isEmpty()) out.println("(thinking... " + thinkingPieces + " chunks)");
         thinkingPieces = 0;
+    }
+}
+
+/**
+ * Between sending and the first chunk, on a terminal only: the seconds waited, said again every second
+ * on the same line, and erased when the first chunk comes. A cold Ollama model takes 10 to 60 s to load,
+ * and without it the user sees nothing at all.
+ */
+final class WaitIndicator {
+    private static final String DIM = "\u001b[2m", PLAIN = "\u001b[0m", ERASE_LINE = "\r\u001b[2K";
+    private final PrintStream out;
+    private final String model;
+    private final long start = System.nanoTime();
+    private final java.util.concurrent.ScheduledExecutorService ticks;
+    private boolean shown;
+    private boolean stopped;
+
+    private WaitIndicator(PrintStream out, String model) {
+        this.out = out;
+        this.model = Messages.oneLine(model, 60);
+        this.ticks = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+            var thread = new Thread(r, "wait-indicator");
+            thread.setDaemon(true);
+            return thread;
+        });
+    }
+
+    static WaitIndicator start(PrintStream out, String model) {
+        var indicator = new WaitIndicator(out, model);
+        indicator.ticks.scheduleAtFixedRate(indicator::tick, 1, 1, TimeUnit.SECONDS); // quick answers never see it
+        return indicator;
+    }
+
+    private synchronized void tick() {
+        if (stopped) return;
+        long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start);
+        out.print(ERASE_LINE + DIM + "waiting for " + model + "... " + seconds + " s (a cold model can take a minute to load)" + PLAIN);
+        out.flush();
+        shown = true;
+    }
+
+    synchronized void stop() {
+        if (stopped) return;
+        stopped = true;
+        ticks.shutdownNow();
+        if (shown) {
+            out.print(ERASE_LINE);
+            out.flush();
+        }
     }
 }

@@ -110,6 +110,8 @@ record Settings(OtelSettings otel, OllamaSettings ollama, ChatSettings chat, Run
               OLLAMA_MODEL                          model name (llama3.1:8b)
               CHAT_HISTORY_TURNS                    past turns sent with each prompt; older ones are dropped (20)
               CHAT_THINK                            true or false: Ollama's think field (unset: as Ollama decides)
+              CHAT_HISTORY_FILE                     where the terminal keeps past prompts (~/.cache/llm-chatbot-otel/history;
+                                                    none: nowhere)
               OLLAMA_CONNECT_TIMEOUT                seconds to connect to Ollama (5)
               OLLAMA_FIRST_TOKEN_TIMEOUT            seconds to wait for the first token (120: cold model loads are slow)
               OLLAMA_CHUNK_TIMEOUT                  seconds to wait between two chunks of an answer (30)
@@ -122,7 +124,8 @@ record Settings(OtelSettings otel, OllamaSettings ollama, ChatSettings chat, Run
         var env = new Env(environment);
         var flags = Flags.parse(args);
         return new Settings(OtelSettings.read(env), OllamaSettings.read(env),
-                ChatSettings.read(env, flags), new RunSettings(flags.simulate(), flags.prompt(), flags.load(), flags.help()),
+                ChatSettings.read(env, flags),
+                new RunSettings(flags.simulate(), flags.prompt(), flags.load(), flags.help(), RunSettings.historyFile(env)),
                 List.copyOf(env.warnings()));
     }
 
@@ -207,8 +210,24 @@ record ChatSettings(String model, double temperature, Integer maxTokens, int his
     }
 }
 
-/** How this run goes: simulated or not, one prompt, load mode, or just --help. */
-record RunSettings(boolean simulate, String prompt, Load load, boolean help) {}
+/** How this run goes: simulated or not, one prompt, load mode, or just --help; where the prompt history is kept (null: nowhere). */
+record RunSettings(boolean simulate, String prompt, Load load, boolean help, java.nio.file.Path historyFile) {
+    RunSettings(boolean simulate, String prompt, Load load, boolean help) {
+        this(simulate, prompt, load, help, null);
+    }
+
+    /** CHAT_HISTORY_FILE, or ~/.cache/llm-chatbot-otel/history ($XDG_CACHE_HOME honoured); none turns it off. */
+    static java.nio.file.Path historyFile(Env env) {
+        String cache = env.text("XDG_CACHE_HOME", env.text("HOME", null) == null ? null : env.text("HOME", null) + "/.cache");
+        String file = env.text("CHAT_HISTORY_FILE", cache == null ? "none" : cache + "/llm-chatbot-otel/history");
+        if (file.equalsIgnoreCase("none")) return null;
+        try {
+            return java.nio.file.Path.of(file);
+        } catch (java.nio.file.InvalidPathException e) {
+            throw env.invalid("CHAT_HISTORY_FILE", "use a file path, or none");
+        }
+    }
+}
 
 /** Load mode: N independent one-turn requests, C at a time, prompts taken round-robin. */
 record Load(int requests, int concurrency, List<String> prompts) {

@@ -53,11 +53,43 @@ final class Terminal {
             Commands:
               /help               this list
               /model NAME         switch model (e.g. /model llama3.2:1b)
+              /models             the models Ollama serves
               /temperature X      sampling temperature, 0 to 2
               /think on|off       ask a thinking model to think first, or not (/think default: as Ollama decides)
+              /stats              a one-line summary after each answer: tokens, first token, total, trace (on/off)
               /reset              forget the conversation and start a new one
               /trace              the last turn's trace: its Jaeger link, and its spans drawn as a waterfall
               exit, quit          leave (so does Ctrl-D)""";
+
+    /** What tab completes at the start of a line. */
+    static final java.util.List<String> COMMAND_NAMES = java.util.List.of("/help", "/model", "/models", "/temperature",
+            "/think", "/reset", "/trace", "/stats", "exit", "quit");
+
+    /** A turn in one line: tokens in and out (~ when estimated), time to the first answer token, total, trace. */
+    static String summary(TurnResult turn) {
+        var parts = new java.util.ArrayList<String>();
+        if (turn.usage() != null) {
+            String about = turn.usage().estimated() ? "~" : "";
+            parts.add(about + turn.usage().inputTokens() + " in, " + about + turn.usage().outputTokens() + " out");
+        }
+        if (turn.firstTokenNanos() >= 0) parts.add(String.format("first token %.2f s", turn.firstTokenNanos() / 1e9));
+        parts.add(String.format("%.2f s", turn.durationNanos() / 1e9));
+        if (!turn.ok()) parts.add(turn.error().type.value());
+        if (turn.traceId() != null) parts.add("trace " + turn.traceId());
+        return "  (" + String.join(" · ", parts) + ")";
+    }
+
+    /** The history file, made readable by its owner only before anything is written to it: prompts can be private. */
+    static java.nio.file.Path privateFile(java.nio.file.Path file) {
+        try {
+            java.nio.file.Files.createDirectories(file.toAbsolutePath().getParent());
+            if (!java.nio.file.Files.exists(file)) java.nio.file.Files.createFile(file);
+            java.nio.file.Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        } catch (java.io.IOException | UnsupportedOperationException e) {
+            // not POSIX (Windows), or not writable: JLine keeps the history in memory and says nothing
+        }
+        return file;
+    }
 
     /**
      * One line of input, ended by '\n' ("\r\n" too); null at the end of input. A '\r' inside a line
@@ -86,23 +118,25 @@ final class Terminal {
 }
 
 /**
- * Ctrl-C (SIGINT). Java's default ends the JVM, running shutdown hooks (the telemetry flush). We want
- * more: during an answer, Ctrl-C cancels just that turn (error.type=cancelled) and the REPL goes on;
- * at the prompt it leaves, still through the hooks. sun.misc.Signal is the JDK's only way to catch a
- * signal; it lives in the jdk.unsupported module, present in every JDK.
+ * Signals. Java's default for SIGINT ends the JVM, running shutdown hooks (the telemetry flush). We want
+ * more: during an answer, Ctrl-C cancels just that turn (error.type=cancelled) and the REPL goes on.
+ * On a terminal, JLine reads Ctrl-C at the prompt and its terminal passes SIGINT on during an answer
+ * (TerminalPrompts); piped, Ctrl-C at the prompt leaves, through the hooks. JLine's Signals reaches the
+ * JDK's signal API (jdk.unsupported) by reflection, so no compiler flag is needed.
  */
 final class CtrlC {
     private CtrlC() {
     }
 
-    static void install(Repl repl) {
-        handle("INT", signal -> {
+    /** On a terminal, JLine owns SIGINT; TERM and HUP are ours in both modes. */
+    static void install(Repl repl, boolean terminal) {
+        if (!terminal) handle("INT", () -> {
             if (!repl.interrupt()) System.exit(130); // 128 + SIGINT, as shells report it
         });
         // SIGTERM (kill, docker stop) and SIGHUP (the terminal closed): end the turn like Ctrl-C, so its
         // spans, metrics and log record say `cancelled` and get flushed, then leave.
-        handle("TERM", signal -> leave(repl, 143));
-        handle("HUP", signal -> leave(repl, 129));
+        handle("TERM", () -> leave(repl, 143));
+        handle("HUP", () -> leave(repl, 129));
     }
 
     private static void leave(Repl repl, int status) {
@@ -111,13 +145,10 @@ final class CtrlC {
         System.exit(status);
     }
 
-    private static void handle(String name, sun.misc.SignalHandler handler) {
-        try {
-            sun.misc.Signal.handle(new sun.misc.Signal(name), handler);
-        } catch (IllegalArgumentException | UnsupportedOperationException notSupported) {
-            // Not here (some Windows consoles), or ignored by whoever started us (nohup, a background
-            // job): the signal keeps its disposition, and the JVM's own exit still flushes.
-        }
+    private static void handle(String name, Runnable handler) {
+        // Where a signal does not exist (some Windows consoles) JLine registers nothing: the signal keeps
+        // its disposition, and the JVM's own exit still flushes.
+        org.jline.utils.Signals.register(name, handler);
     }
 }
 
@@ -242,5 +273,73 @@ final class ExitFlush implements Runnable {
         } finally {
             done.countDown();
         }
+    }
+}
+
+/**
+ * One screen discipline for a terminal: what is printed on stderr while an answer streams (an export
+ * warning from the SDK's thread) waits until the answer's line has ended, so it never splits an answer.
+ * Piped or redirected, lines pass straight through, byte for byte as before.
+ */
+final class Screen {
+    private final PrintStream err;
+    private final boolean holdDuringAnswers;
+    private final java.util.List<String> held = new java.util.ArrayList<>();
+    private boolean answering;
+    /** Whether the per-turn JSON log line is folded into a one-line summary (stdout and stderr both a terminal). */
+    final boolean foldLogLines;
+
+    private Screen(PrintStream err, boolean holdDuringAnswers, boolean foldLogLines) {
+        this.err = err;
+        this.holdDuringAnswers = holdDuringAnswers;
+        this.foldLogLines = foldLogLines;
+    }
+
+    static Screen plain(PrintStream err) {
+        return new Screen(err, false, false);
+    }
+
+    /** For a terminal on stdin and stdout; the JSON line is folded only when stderr is that terminal too. */
+    static Screen terminal(PrintStream err) {
+        return new Screen(err, true, Tty.stderrIsTerminal());
+    }
+
+    /** Where everything bound for stderr goes: line by line, held while an answer streams. */
+    PrintStream err() {
+        if (!holdDuringAnswers) return err;
+        var lines = new java.io.ByteArrayOutputStream() {
+            @Override
+            public synchronized void write(int b) {
+                if (b == '\n') {
+                    line(toString(java.nio.charset.StandardCharsets.UTF_8));
+                    reset();
+                } else {
+                    super.write(b);
+                }
+            }
+
+            @Override
+            public synchronized void write(byte[] bytes, int offset, int length) {
+                for (int i = offset; i < offset + length; i++) write(bytes[i]);
+            }
+        };
+        return new PrintStream(lines, true, java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    private synchronized void line(String line) {
+        if (answering) held.add(line);
+        else err.println(line);
+    }
+
+    synchronized void answerStarted() {
+        answering = true;
+    }
+
+    /** The answer's line has ended: what waited is printed now, each line on its own. */
+    synchronized void answerEnded() {
+        answering = false;
+        held.forEach(err::println);
+        held.clear();
+        err.flush();
     }
 }

@@ -16,6 +16,7 @@
 //SOURCES HostileServer.java
 //SOURCES PrometheusApi.java
 //SOURCES TlsFiles.java
+//SOURCES Tmux.java
 //SOURCES *Test.java
 //MAIN run
 //DESCRIPTION Run the test suite (JUnit 5 through the console launcher); ends with "N passed, N failed".
