@@ -313,6 +313,8 @@ final class TerminalPrompts implements Prompts {
         } catch (java.io.IOException e) {
             // the history could not be written: the chat is over anyway
         }
+        // Leaving: a Ctrl-C now must not cut the exit flush short (it is bounded anyway).
+        org.jline.utils.Signals.register("INT", () -> { });
     }
 }
 

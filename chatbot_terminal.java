@@ -208,8 +208,17 @@ final class ExportProblems extends Handler {
     }
 
     private String oneLine(LogRecord record) {
-        String text = record.getThrown() != null ? Messages.rootMessage(record.getThrown()) : formatter.formatMessage(record);
+        String text = record.getThrown() != null ? reason(record.getThrown()) : formatter.formatMessage(record);
         return Messages.oneLine(scrub(text.replaceAll("\\s+", " ").strip()), 160);
+    }
+
+    /** The JDK's HttpClient says a refused connection with a bare ConnectException: say it in words. */
+    private static String reason(Throwable thrown) {
+        for (Throwable t = thrown; t != null; t = t.getCause()) {
+            if (t instanceof java.net.ConnectException) return "connection refused";
+            if (t instanceof java.net.http.HttpConnectTimeoutException) return "no connection within the timeout";
+        }
+        return Messages.rootMessage(thrown);
     }
 
     /** Header values (API keys) and URL credentials never reach the terminal, even inside an error. */

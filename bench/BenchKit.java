@@ -73,6 +73,56 @@ final class BenchKit {
         }
     }
 
+    /** A process of its own, stopped on close, and where it listens. */
+    record Server(Process process, String url) implements AutoCloseable {
+        @Override
+        public void close() {
+            process.destroy();
+            try {
+                if (!process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) process.destroyForcibly();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                process.destroyForcibly();
+            }
+        }
+    }
+
+    /** The Ollama simulator in its own JVM, answering at once (no first-token delay, no token pacing). */
+    static Server simulatorProcess() throws IOException {
+        int port;
+        try (var probe = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = probe.getLocalPort();
+        }
+        var process = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"), "-XX:+UseSerialGC",
+                "-cp", System.getProperty("java.class.path"), "ollama_sim", "--port", String.valueOf(port),
+                "--first-token-ms", "0", "--tokens-per-second", "0").redirectErrorStream(true).start();
+        var out = new java.io.BufferedReader(new java.io.InputStreamReader(process.getInputStream()));
+        String line = out.readLine(); // "Ollama simulator listening on ...": it is ready
+        if (line == null || !line.contains("listening")) {
+            process.destroyForcibly();
+            fail("the simulator did not start: " + line);
+        }
+        var drain = new Thread(() -> {
+            try {
+                out.transferTo(java.io.Writer.nullWriter());
+            } catch (IOException ignored) {
+                // the simulator stopped
+            }
+        }, "simulator-output");
+        drain.setDaemon(true);
+        drain.start();
+        return new Server(process, "http://127.0.0.1:" + port);
+    }
+
+    /** The machine and the JVM the figures come from: every script prints them above its table. */
+    static void machine() {
+        var os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        long memory = os instanceof com.sun.management.OperatingSystemMXBean bean ? bean.getTotalMemorySize() >> 30 : -1;
+        System.out.printf("Machine: %d cores, %d GiB, %s %s; JVM: %s %s%n", Runtime.getRuntime().availableProcessors(), memory,
+                System.getProperty("os.name"), System.getProperty("os.version"), System.getProperty("java.vm.name"),
+                System.getProperty("java.version"));
+    }
+
     static String url(HttpServer server) {
         return "http://127.0.0.1:" + server.getAddress().getPort();
     }

@@ -15,7 +15,7 @@ class BenchScriptsTest {
     @ParameterizedTest(name = "{0} {1}")
     @CsvSource(delimiter = '|', value = {
             "bench/overhead.java|--requests 40 --rounds 1 --concurrency 4|throughput ratio on/off",
-            "bench/startup.java|--runs 1|Warm start to the first answer",
+            "bench/startup.java|--runs 1|on/off",
             "bench/exit.java|--exits 1 --turns 20|ratio down/up",
             "bench/telemetry_jmh.java|--quick|telemetry alone (difference)",
     })
