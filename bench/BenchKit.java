@@ -89,18 +89,29 @@ final class BenchKit {
 
     /** The Ollama simulator in its own JVM, answering at once (no first-token delay, no token pacing). */
     static Server simulatorProcess() throws IOException {
+        return process("ollama_sim", "--first-token-ms", "0", "--tokens-per-second", "0");
+    }
+
+    /** The OTLP sink (answers 200, keeps nothing) in its own JVM, so "telemetry on" pays for real export. */
+    static Server sinkProcess() throws IOException {
+        return process("BenchSink");
+    }
+
+    /** A main class of this benchmark's classpath in a JVM of its own, on a free port; ready when it says "listening". */
+    private static Server process(String mainClass, String... args) throws IOException {
         int port;
         try (var probe = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             port = probe.getLocalPort();
         }
-        var process = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"), "-XX:+UseSerialGC",
-                "-cp", System.getProperty("java.class.path"), "ollama_sim", "--port", String.valueOf(port),
-                "--first-token-ms", "0", "--tokens-per-second", "0").redirectErrorStream(true).start();
+        var command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"), "-XX:+UseSerialGC",
+                "-cp", System.getProperty("java.class.path"), mainClass, "--port", String.valueOf(port)));
+        command.addAll(List.of(args));
+        var process = new ProcessBuilder(command).redirectErrorStream(true).start();
         var out = new java.io.BufferedReader(new java.io.InputStreamReader(process.getInputStream()));
-        String line = out.readLine(); // "Ollama simulator listening on ...": it is ready
+        String line = out.readLine();
         if (line == null || !line.contains("listening")) {
             process.destroyForcibly();
-            fail("the simulator did not start: " + line);
+            fail(mainClass + " did not start: " + line);
         }
         var drain = new Thread(() -> {
             try {
@@ -153,5 +164,21 @@ final class BenchKit {
             var chat = new chatbot_otel.TracedChat(telemetry.openTelemetry(), client, settings, QUIET);
             return new LoadMode(settings, chat, telemetry).measure();
         }
+    }
+}
+
+/** The OTLP sink as a program: `BenchSink --port N`, for benchmarks that keep it out of the measured JVM. */
+final class BenchSink {
+    public static void main(String[] args) throws Exception {
+        int port = Integer.parseInt(args[1]);
+        var server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 100);
+        server.createContext("/", exchange -> {
+            exchange.getRequestBody().readAllBytes();
+            exchange.sendResponseHeaders(200, -1);
+            exchange.close();
+        });
+        server.setExecutor(Executors.newFixedThreadPool(2));
+        server.start();
+        System.out.println("OTLP sink listening on http://127.0.0.1:" + port);
     }
 }

@@ -1,22 +1,8 @@
 // The turn that bench/telemetry_jmh.java times: the real TracedChat against a canned Ollama answer,
-// with the SDK wired as the chatbot wires it (exporters that drop everything) or with
-// OpenTelemetry.noop(). It lives in the default package beside the chatbot's classes; JMH wants
-// its own class in a named package, so telemetry_jmh loads this one by name.
-
-import io.opentelemetry.api.OpenTelemetry;
-import io.opentelemetry.sdk.OpenTelemetrySdk;
-import io.opentelemetry.sdk.common.CompletableResultCode;
-import io.opentelemetry.sdk.logs.SdkLoggerProvider;
-import io.opentelemetry.sdk.logs.export.BatchLogRecordProcessor;
-import io.opentelemetry.sdk.logs.export.LogRecordExporter;
-import io.opentelemetry.sdk.metrics.InstrumentType;
-import io.opentelemetry.sdk.metrics.SdkMeterProvider;
-import io.opentelemetry.sdk.metrics.data.AggregationTemporality;
-import io.opentelemetry.sdk.metrics.export.MetricExporter;
-import io.opentelemetry.sdk.metrics.export.PeriodicMetricReader;
-import io.opentelemetry.sdk.trace.SdkTracerProvider;
-import io.opentelemetry.sdk.trace.export.BatchSpanProcessor;
-import io.opentelemetry.sdk.trace.export.SpanExporter;
+// with the SDK built by the chatbot's own Telemetry.setup (the same code, not a copy): batch
+// processors, the periodic reader, OTLP export to a sink in a process of its own. Or with
+// OTEL_SDK_DISABLED=true, through the same setup. It lives in the default package beside the
+// chatbot's classes; JMH wants its own class in a named package, so telemetry_jmh loads this one by name.
 
 import java.io.ByteArrayInputStream;
 import java.net.URI;
@@ -24,30 +10,21 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 public class TurnFixture implements Supplier<Object>, AutoCloseable {
-    private final OpenTelemetrySdk sdk;
+    private final BenchKit.Server sink;
+    private final chatbot_otel.Telemetry telemetry;
     private final chatbot_otel.TracedChat chat;
     private final ChatRequest request;
 
-    /** @param withSdk true: the chatbot's SDK wiring; false: OpenTelemetry.noop() */
-    public TurnFixture(Boolean withSdk) {
-        var settings = Settings.parse(new String[0], Map.of());
-        OpenTelemetry otel = OpenTelemetry.noop();
-        if (withSdk) {
-            sdk = OpenTelemetrySdk.builder()
-                    .setTracerProvider(SdkTracerProvider.builder().addSpanProcessor(BatchSpanProcessor.builder(DROP_SPANS).build()).build())
-                    .setMeterProvider(SdkMeterProvider.builder().registerMetricReader(
-                            PeriodicMetricReader.builder(DROP_METRICS).setInterval(Duration.ofSeconds(10)).build()).build())
-                    .setLoggerProvider(SdkLoggerProvider.builder().addLogRecordProcessor(BatchLogRecordProcessor.builder(DROP_LOGS).build()).build())
-                    .build();
-            otel = sdk;
-        } else {
-            sdk = null;
-        }
-        chat = new chatbot_otel.TracedChat(otel, new CannedOllama(), settings, new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
+    /** @param withSdk true: the chatbot's SDK, exporting over OTLP; false: OTEL_SDK_DISABLED=true */
+    public TurnFixture(Boolean withSdk) throws java.io.IOException {
+        sink = withSdk ? BenchKit.sinkProcess() : null;
+        var env = withSdk ? Map.of("OTEL_EXPORTER_OTLP_ENDPOINT", sink.url()) : Map.of("OTEL_SDK_DISABLED", "true");
+        var settings = Settings.parse(new String[0], env);
+        telemetry = chatbot_otel.Telemetry.setup(settings, BenchKit.QUIET);
+        chat = new chatbot_otel.TracedChat(telemetry.openTelemetry(), new CannedOllama(), settings, BenchKit.QUIET);
         request = new ChatRequest("llama3.1:8b", List.of(new ChatMessage("user", "hi")), 0.7, null);
     }
 
@@ -59,7 +36,8 @@ public class TurnFixture implements Supplier<Object>, AutoCloseable {
 
     @Override
     public void close() {
-        if (sdk != null) sdk.shutdown().join(5, TimeUnit.SECONDS);
+        telemetry.close();
+        if (sink != null) sink.close();
     }
 
     /** Ollama's answer to "hi" as the simulator streams it, served from memory. */
@@ -96,51 +74,4 @@ public class TurnFixture implements Supplier<Object>, AutoCloseable {
             return new ChatStream(200, new ByteArrayInputStream(ndjson), timeouts, firstTokenDeadline, cancellation);
         }
     }
-
-    static final SpanExporter DROP_SPANS = new SpanExporter() {
-        public CompletableResultCode export(java.util.Collection<io.opentelemetry.sdk.trace.data.SpanData> spans) {
-            return CompletableResultCode.ofSuccess();
-        }
-
-        public CompletableResultCode flush() {
-            return CompletableResultCode.ofSuccess();
-        }
-
-        public CompletableResultCode shutdown() {
-            return CompletableResultCode.ofSuccess();
-        }
-    };
-
-    static final MetricExporter DROP_METRICS = new MetricExporter() {
-        public CompletableResultCode export(java.util.Collection<io.opentelemetry.sdk.metrics.data.MetricData> metrics) {
-            return CompletableResultCode.ofSuccess();
-        }
-
-        public CompletableResultCode flush() {
-            return CompletableResultCode.ofSuccess();
-        }
-
-        public CompletableResultCode shutdown() {
-            return CompletableResultCode.ofSuccess();
-        }
-
-        public AggregationTemporality getAggregationTemporality(InstrumentType type) {
-            return AggregationTemporality.CUMULATIVE;
-        }
-    };
-
-    static final LogRecordExporter DROP_LOGS = new LogRecordExporter() {
-        public CompletableResultCode export(java.util.Collection<io.opentelemetry.sdk.logs.data.LogRecordData> logs) {
-            return CompletableResultCode.ofSuccess();
-        }
-
-        public CompletableResultCode flush() {
-            return CompletableResultCode.ofSuccess();
-        }
-
-        public CompletableResultCode shutdown() {
-            return CompletableResultCode.ofSuccess();
-        }
-    };
-
 }

@@ -5,10 +5,12 @@
 //MAIN overhead
 //DESCRIPTION Instrumentation overhead: the same load with telemetry on and with OTEL_SDK_DISABLED=true, alternated.
 
-// What does the telemetry cost a chatbot under load? The same load (the chatbot's --load mode,
-// in-process) against the simulator with no delay, once with the full SDK exporting over OTLP to a
-// local sink and once with OTEL_SDK_DISABLED=true, alternated round by round so that warm-up and
-// machine noise hit both alike. Goal: throughput ratio on/off >= 0.95.
+// What does the telemetry cost a chatbot under load? The same load (the chatbot's --load mode, in
+// this JVM) against the simulator with no delay, once with the full SDK exporting over OTLP to a sink
+// and once with OTEL_SDK_DISABLED=true, alternated round by round so that warm-up and machine noise hit
+// both alike. The simulator and the sink run in processes of their own, as Ollama and a collector do:
+// their work is not in the measured JVM, though they share the machine's cores.
+// Goal: throughput ratio on/off >= 0.97.
 //
 //   jbang bench/overhead.java                                  2000 requests x 5 rounds, concurrency 8
 //   jbang bench/overhead.java --requests 50 --rounds 1         a quick check (what CI runs)
@@ -22,10 +24,9 @@ class overhead {
         var o = BenchKit.options(args, Map.of("requests", 2000, "concurrency", 8, "rounds", 5),
                 "Usage: jbang bench/overhead.java [--requests N] [--concurrency C] [--rounds R]");
         int requests = o.get("requests"), concurrency = o.get("concurrency"), rounds = o.get("rounds");
-        try (var sim = ollama_sim.Server.start(ollama_sim.Options.instant())) {
-            var sink = BenchKit.sink();
-            Map<String, String> on = Map.of("OLLAMA_ENDPOINT", sim.baseUrl(), "OTEL_EXPORTER_OTLP_ENDPOINT", BenchKit.url(sink));
-            Map<String, String> off = Map.of("OLLAMA_ENDPOINT", sim.baseUrl(), "OTEL_SDK_DISABLED", "true");
+        try (var sim = BenchKit.simulatorProcess(); var sink = BenchKit.sinkProcess()) {
+            Map<String, String> on = Map.of("OLLAMA_ENDPOINT", sim.url(), "OTEL_EXPORTER_OTLP_ENDPOINT", sink.url());
+            Map<String, String> off = Map.of("OLLAMA_ENDPOINT", sim.url(), "OTEL_SDK_DISABLED", "true");
             // Warm-up, not counted: the JIT needs some 10,000 turns before rounds are steady; with less,
             // throughput still climbs round by round and the drift reads as (false) overhead.
             for (int i = 0; i < 3; i++) {
@@ -33,7 +34,8 @@ class overhead {
                 BenchKit.load(off, requests, concurrency);
             }
 
-            System.out.printf("Instrumentation overhead: %d requests x %d rounds, concurrency %d, simulator with no delay, OTLP to a local sink%n",
+            BenchKit.machine();
+            System.out.printf("Instrumentation overhead: %d requests x %d rounds, concurrency %d, simulator with no delay and OTLP sink in processes of their own%n",
                     requests, rounds, concurrency);
             System.out.printf("%-6s %-10s %12s %9s %8s %8s %14s%n", "round", "telemetry", "requests/s", "mean ms", "p50 ms", "p99 ms", "spans dropped");
             List<Double> ratios = new ArrayList<>(), extraMicros = new ArrayList<>();
@@ -50,9 +52,10 @@ class overhead {
                 extraMicros.add((withTelemetry.meanLatencyMillis() - without.meanLatencyMillis()) * 1000);
             }
             double ratio = BenchKit.median(ratios);
-            System.out.printf("throughput ratio on/off (median of the rounds' ratios)   %.3f   goal >= 0.95: %s%n", ratio, ratio >= 0.95 ? "met" : "NOT met");
+            System.out.printf("throughput ratio on/off (median of the rounds' ratios; min %.3f, max %.3f)   %.3f   goal >= 0.97: %s%n",
+                    ratios.stream().min(Double::compare).orElseThrow(), ratios.stream().max(Double::compare).orElseThrow(),
+                    ratio, ratio >= 0.97 ? "met" : "NOT met");
             System.out.printf("per-turn overhead (mean latency on - off, median)        %+.0f us%n", BenchKit.median(extraMicros));
-            sink.stop(0);
         }
     }
 

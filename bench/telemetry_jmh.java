@@ -4,14 +4,16 @@
 //DEPS org.openjdk.jmh:jmh-generator-annprocess:1.37
 //SOURCES ../chatbot_otel.java
 //SOURCES TurnFixture.java
+//SOURCES BenchKit.java
 //MAIN bench.telemetry_jmh
 //DESCRIPTION JMH: the per-turn cost of the telemetry alone (span tree, metrics, log record), in microseconds and bytes.
 
-// The cost of the telemetry alone, without the network: one chat turn of the real TracedChat
-// against a canned Ollama answer (the NDJSON a model streams, from memory), with the SDK wired as
-// the chatbot wires it (batch processors, periodic metric reader; exporters that drop everything)
-// versus OpenTelemetry.noop(). The difference is what the telemetry costs one turn: time (JMH
-// average) and bytes allocated (JMH's gc profiler). The turn itself is in TurnFixture.java.
+// The cost of the telemetry alone: one chat turn of the real TracedChat against a canned Ollama
+// answer (the NDJSON a model streams, from memory), with the SDK from the chatbot's own
+// Telemetry.setup (batch processors, periodic reader, OTLP export to a sink in another process)
+// versus OTEL_SDK_DISABLED=true. The difference is what the telemetry costs one turn: time (JMH
+// average) and bytes allocated in this JVM, export included (JMH's gc profiler). The turn itself is in
+// TurnFixture.java.
 //
 //   jbang bench/telemetry_jmh.java              1 fork, 3 x 1 s warm-up, 5 x 1 s measurement
 //   jbang bench/telemetry_jmh.java --quick      in-process, 1 short iteration (what CI runs)
