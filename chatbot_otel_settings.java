@@ -116,9 +116,9 @@ record OtelSettings(String serviceName, Map<String, String> resourceAttributes, 
             }
         }
 
-        /** Where this signal goes, as the banner shows it: protocol, URL (credentials hidden), compression, TLS. */
+        /** Where this signal goes, as the banner shows it: URL (credentials hidden), compression, TLS. */
         String describe() {
-            return (protocol == Protocol.GRPC ? "grpc " : "") + Messages.redact(endpoint)
+            return Messages.redact(endpoint)
                     + (compression.equals("gzip") ? " (gzip)" : "") + (clientKey != null ? " (client certificate)" : "");
         }
     }
@@ -249,7 +249,7 @@ record OtelSettings(String serviceName, Map<String, String> resourceAttributes, 
 
     private static String destination(String exporter, Otlp otlp) {
         return switch (exporter) {
-            case "otlp" -> "OTLP to " + otlp.describe();
+            case "otlp" -> (otlp.protocol() == Protocol.GRPC ? "OTLP/gRPC to " : "OTLP/HTTP to ") + otlp.describe();
             case "console" -> "console (stdout)";
             default -> "none";
         };

@@ -176,7 +176,7 @@ class OtelEnvConformanceTest {
                     assertEquals(Set.of("/v1/traces", "/v1/metrics", "/v1/logs"), paths(run.tlsReceiver))),
             Row.wire("(no certificate: the self-signed server is not trusted)", Map.of("OTEL_EXPORTER_OTLP_ENDPOINT", "{TLS}"), run -> {
                 assertTrue(run.tlsReceiver.received().isEmpty());
-                assertTrue(run.err.contains("export (OTLP to https://127.0.0.1:"), run.err);
+                assertTrue(run.err.contains("export (OTLP/HTTP to https://127.0.0.1:"), run.err);
             }),
             Row.wire("OTEL_EXPORTER_OTLP_CLIENT_KEY", Map.of("OTEL_EXPORTER_OTLP_ENDPOINT", "{MTLS}",
                     "OTEL_EXPORTER_OTLP_CERTIFICATE", "{SERVER_CRT}", "OTEL_EXPORTER_OTLP_CLIENT_KEY", "{CLIENT_KEY}",
@@ -307,6 +307,21 @@ class OtelEnvConformanceTest {
             }
         }
         assertTrue(missing.isEmpty(), "no row for " + missing);
+    }
+
+    @Test
+    void helpShowsWhereEachSignalGoesWithSecretsHidden() {
+        var out = new ByteArrayOutputStream();
+        int status = chatbot_otel.run(new String[] {"--help"}, Map.of("OTEL_EXPORTER_OTLP_ENDPOINT", "http://ada:s3cret-pw@collector:4318",
+                "OTEL_EXPORTER_OTLP_METRICS_PROTOCOL", "grpc", "OTEL_EXPORTER_OTLP_METRICS_ENDPOINT", "http://collector:4317",
+                "OTEL_EXPORTER_OTLP_LOGS_COMPRESSION", "gzip", "OTEL_EXPORTER_OTLP_HEADERS", "x-key=s3cret-key"),
+                new ByteArrayInputStream(new byte[0]), new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(new ByteArrayOutputStream()));
+        assertEquals(0, status);
+        String help = out.toString(StandardCharsets.UTF_8);
+        assertTrue(help.contains("  traces   OTLP/HTTP to http://REDACTED:REDACTED@collector:4318/v1/traces\n"), help);
+        assertTrue(help.contains("  metrics  OTLP/gRPC to http://collector:4317\n"), help);
+        assertTrue(help.contains("  logs     OTLP/HTTP to http://REDACTED:REDACTED@collector:4318/v1/logs (gzip)\n"), help);
+        assertFalse(help.contains("s3cret"), help);
     }
 
     @Test

@@ -66,7 +66,7 @@ class SecretsTest {
             env.put("OLLAMA_ENDPOINT", sim.baseUrl());
             var run = run(env);
             assertFalse(run.all().contains(SECRET), run.all());
-            assertTrue(run.err().matches("(?s).*warning: (traces|metrics|logs) export \\(OTLP to http://REDACTED:REDACTED@127\\.0\\.0\\.1:\\d+/v1/\\1\\) failed.*"),
+            assertTrue(run.err().matches("(?s).*warning: (traces|metrics|logs) export \\(OTLP/HTTP to http://REDACTED:REDACTED@127\\.0\\.0\\.1:\\d+/v1/\\1\\) failed.*"),
                     run.err());
         }
     }

@@ -149,7 +149,7 @@ class TerminalReplTest {
         t.send("Enter");
         String screen = t.waitFor("the summary", s -> s.contains(" in, ") && s.contains(" out · first token "), 20);
         assertEquals("Bot: " + ollama_sim.answerFor("Tell me about spans"), lastLine(screen, "Bot: "), "the answer line is whole:\n" + screen);
-        assertTrue(screen.contains("warning: metrics export (OTLP to http://127.0.0.1:"), "the warning comes on its own line:\n" + screen);
+        assertTrue(screen.contains("warning: metrics export (OTLP/HTTP to http://127.0.0.1:"), "the warning comes on its own line:\n" + screen);
         assertFalse(screen.contains("{\"timestamp\""), "no JSON line on a terminal:\n" + screen);
         t.type("/stats");
         t.send("Enter");
