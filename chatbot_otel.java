@@ -41,7 +41,7 @@
 //   1. The SDK, wired by hand    resource, exporters, processors, providers, flush on exit
 //   2. Instruments               tracer, meters, logger
 //   3. The traced turn           the five spans, the metrics, the log record
-//   4. Names                     every attribute key of TELEMETRY.md
+//   4. Names                     the keys no semconv constant covers, spelled once
 //   5. Span processors           the last turn kept for /trace, and load mode's span counts
 //   6. OTLP exporters            one per signal, from that signal's OTEL_EXPORTER_OTLP_* settings
 // Plumbing with no OpenTelemetry in it lives in companion files: chatbot_settings.java and
@@ -940,8 +940,8 @@ public class chatbot_otel {
 
     // =========================================================================================
     // 4. NAMES
-    // Every attribute key of TELEMETRY.md, spelled once: the reference chatbot's own names first
-    // (its dashboards use them), then the semantic conventions'. A rename is one edit here.
+    // The attribute keys no published constant covers, spelled once: the reference chatbot's own names
+    // (its dashboards use them), and a few of the conventions', each with its reason. A rename is one edit.
     // =========================================================================================
 
     /**
