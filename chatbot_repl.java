@@ -266,9 +266,6 @@ final class TerminalPrompts implements Prompts {
 
     static TerminalPrompts open(Repl repl, java.nio.file.Path historyFile) {
         try {
-            // Ours first, so that the handler JLine restores when it closes the terminal is ours too, not
-            // the JVM's default (which would end the process in the middle of the exit flush).
-            org.jline.utils.Signals.register("INT", repl::interrupt);
             var terminal = TerminalBuilder.builder().system(true).build();
             terminal.handle(org.jline.terminal.Terminal.Signal.INT, signal -> repl.interrupt()); // during an answer
             var builder = LineReaderBuilder.builder().terminal(terminal).appName("chatbot").completer((reader, line, candidates) -> {
@@ -316,6 +313,9 @@ final class TerminalPrompts implements Prompts {
         } catch (java.io.IOException e) {
             // the history could not be written: the chat is over anyway
         }
+        // JLine gave SIGINT back to the JVM's default, which would end the process in the middle of the
+        // exit flush: a Ctrl-C now is ignored instead (the flush is bounded anyway).
+        org.jline.utils.Signals.register("INT", () -> { });
     }
 }
 

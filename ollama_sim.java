@@ -14,6 +14,20 @@
 // Ollama does for models that can think unless the request says "think": false; "think": true to a
 // model that cannot think gets Ollama's 400.
 //
+// Where it follows Ollama's source (server/routes.go, api/types.go; read 2026-11-25):
+//   missing model           404 {"error":"model 'X' not found"}                     ChatHandler
+//   think to a non-thinker  400 {"error":"\"X\" does not support thinking"}          ChatHandler
+//   no messages             200, done_reason "load", empty content                  ChatHandler
+//   option of a wrong type  500 {"error":"option \"temperature\" must be of type float32"}  Options.FromMap via handleScheduleError
+//   keep_alive "bogus"      400 {"error":"time: invalid duration \"bogus\""}        Duration.UnmarshalJSON, request binding
+//   num_predict reached     done_reason "length", eval_count = num_predict (thinking included)
+//   unknown route           404 text/plain "404 page not found"                     gin's default
+//   wrong method            405 text/plain "405 method not allowed"                 gin, HandleMethodNotAllowed = true
+//   timings                 prompt_eval_duration = the first-token wait, eval_duration = the generation,
+//                           load_duration on a model's first use, in both streaming and one-object replies
+//   /api/tags               full entries: 64-hex digest, details with family, families, parameter_size, ...
+// Not served yet: /api/generate, /api/show, /api/ps (404, as any unknown route), tool calls.
+//
 //   jbang ollama_sim.java --port 11434                 # a fake Ollama for the chatbot
 //   jbang ollama_sim.java --first-token-ms 800 --tokens-per-second 8   # a slow "model"
 //   jbang ollama_sim.java --fault stall                # misbehave: see Fault below
@@ -172,6 +186,51 @@ public class ollama_sim {
         return THINKING_FAMILIES.contains(family.substring(family.lastIndexOf('/') + 1));
     }
 
+    /** Option types as Ollama's api.Options.FromMap checks them; the message it returns, or null. */
+    static String optionProblem(JsonNode options) {
+        for (String name : List.of("temperature", "top_p", "min_p", "typical_p", "repeat_penalty", "presence_penalty", "frequency_penalty")) {
+            if (options.has(name) && !options.get(name).isNull() && !options.get(name).isNumber()) {
+                return "option \"" + name + "\" must be of type float32";
+            }
+        }
+        for (String name : List.of("num_predict", "num_ctx", "top_k", "seed", "repeat_last_n", "num_keep", "num_batch", "num_gpu", "num_thread")) {
+            if (options.has(name) && !options.get(name).isNull() && !options.get(name).isNumber()) {
+                return "option \"" + name + "\" must be of type integer";
+            }
+        }
+        return null;
+    }
+
+    /** Go's time.ParseDuration syntax, which Ollama uses for a keep_alive string ("5m", "1h30m", "-1s", "0"). */
+    private static final Pattern GO_DURATION = Pattern.compile("[-+]?(0|((\\d+(\\.\\d*)?|\\.\\d+)(ns|us|µs|μs|ms|s|m|h))+)");
+
+    /** The request-binding error Ollama answers 400 with for keep_alive, or null. */
+    static String keepAliveProblem(JsonNode keepAlive) {
+        if (keepAlive.isMissingNode() || keepAlive.isNull() || keepAlive.isNumber()) return null;
+        if (!keepAlive.isTextual()) return "Unsupported type: '" + (keepAlive.isBoolean() ? "bool" : keepAlive.isArray() ? "[]interface {}" : "map[string]interface {}") + "'";
+        return GO_DURATION.matcher(keepAlive.asText()).matches() ? null : "time: invalid duration \"" + keepAlive.asText() + "\"";
+    }
+
+    /** A 64-hex digest, as Ollama lists models: deterministic per name. */
+    static String digest(String name) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(name.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static String family(String name) {
+        String base = normalizeModel(name).split(":", 2)[0];
+        return base.startsWith("llama") ? "llama" : base.replaceAll("[^a-z0-9]+$", "");
+    }
+
+    static String parameterSize(String name) {
+        String tag = normalizeModel(name).split(":", 2)[1];
+        return tag.matches("[0-9.]+[bm]") ? tag.toUpperCase(java.util.Locale.ROOT) : "8B";
+    }
+
     /** Ollama treats "llama3.1" as "llama3.1:latest"; so do we. */
     static String normalizeModel(String name) {
         return name.contains(":") ? name : name + ":latest";
@@ -298,7 +357,7 @@ public class ollama_sim {
             server.createContext("/api/tags", this::handleTags);
             server.createContext("/api/version", ex -> sendJson(ex, 200, Map.of("version", "0.12.6-sim")));
             server.createContext("/sim/fault", this::handleFault);
-            server.createContext("/", ex -> sendJson(ex, 404, Map.of("error", "404 page not found")));
+            server.createContext("/", ex -> sendText(ex, 404, "404 page not found")); // gin's own body, as Ollama sends it
             server.start();
             http = server;
         }
@@ -369,15 +428,16 @@ public class ollama_sim {
         private void handleTags(HttpExchange ex) throws IOException {
             var models = options.models().stream().map(name -> Map.of(
                     "name", name, "model", name, "modified_at", "2026-01-01T00:00:00Z",
-                    "size", 4_920_753_328L, "digest", Integer.toHexString(name.hashCode()),
-                    "details", Map.of("format", "gguf", "family", "llama"))).toList();
+                    "size", 4_920_753_328L, "digest", digest(name),
+                    "details", Map.of("parent_model", "", "format", "gguf", "family", family(name), "families", List.of(family(name)),
+                            "parameter_size", parameterSize(name), "quantization_level", "Q4_K_M"))).toList();
             sendJson(ex, 200, Map.of("models", models));
         }
 
         private void handleChat(HttpExchange ex) throws IOException {
             try (ex) {
                 if (!ex.getRequestMethod().equals("POST")) {
-                    sendJson(ex, 405, Map.of("error", "method not allowed"));
+                    sendText(ex, 405, "405 method not allowed"); // gin's HandleMethodNotAllowed body
                     return;
                 }
                 JsonNode body;
@@ -385,6 +445,11 @@ public class ollama_sim {
                     body = JSON.readTree(ex.getRequestBody());
                 } catch (IOException e) {
                     sendJson(ex, 400, Map.of("error", "invalid JSON in request body"));
+                    return;
+                }
+                String keepAliveProblem = keepAliveProblem(body.path("keep_alive"));
+                if (keepAliveProblem != null) { // Ollama fails to bind the request: 400
+                    sendJson(ex, 400, Map.of("error", keepAliveProblem));
                     return;
                 }
                 String model = body.path("model").asText("");
@@ -402,6 +467,19 @@ public class ollama_sim {
                     return;
                 }
                 boolean thinks = canThink(model) && !(think.isBoolean() && !think.asBoolean());
+                String optionProblem = optionProblem(body.path("options"));
+                if (optionProblem != null) { // Ollama's api.Options.FromMap, reported through handleScheduleError: 500
+                    sendJson(ex, 500, Map.of("error", optionProblem));
+                    return;
+                }
+                if (body.path("messages").isEmpty()) { // Ollama loads the model and says so: done_reason "load"
+                    ObjectNode loaded = chunkBase(model);
+                    loaded.putObject("message").put("role", "assistant").put("content", "");
+                    loaded.put("done", true).put("done_reason", "load");
+                    sendJson(ex, 200, loaded);
+                    return;
+                }
+                int numPredict = body.path("options").path("num_predict").asInt(-1);
                 FaultPlan plan = fault;
                 if (plan.fault() == Fault.RESET) {
                     // Close without a status line: the client sees the connection drop before any response.
@@ -424,17 +502,28 @@ public class ollama_sim {
                 String thinking = thinks ? thinkingFor(lastUser) : "";
                 var tokens = tokenize(answer);
                 var thoughts = tokenize(thinking);
+                boolean cut = numPredict >= 0 && thoughts.size() + tokens.size() > numPredict; // num_predict counts all output
+                if (cut) {
+                    thoughts = thoughts.subList(0, Math.min(thoughts.size(), numPredict));
+                    tokens = tokens.subList(0, numPredict - thoughts.size());
+                    answer = String.join("", tokens).strip();
+                    thinking = String.join("", thoughts).strip();
+                }
+                String doneReason = cut ? "length" : "stop";
                 int promptTokens = countPromptTokens(contents);
                 int evalCount = tokens.size() + thoughts.size(); // Ollama counts thinking tokens as output
                 served.add(new ServedReply(model, answer, promptTokens, evalCount, contents.size(),
                         ex.getRequestHeaders().getFirst("traceparent"), thinking));
                 boolean stream = body.path("stream").asBoolean(true);
                 if (stream) {
-                    streamReply(ex, model, thoughts, tokens, promptTokens, plan);
+                    streamReply(ex, model, thoughts, tokens, promptTokens, plan, doneReason);
                 } else {
                     long start = System.nanoTime();
-                    sleepMillis(options.firstTokenMillis() + (long) (evalCount * millisPerToken()));
-                    ObjectNode reply = finalChunk(model, answer, promptTokens, evalCount, start, 0, start);
+                    long loadNanos = loaded.putIfAbsent(model, true) == null ? 5_000_000L : 0L;
+                    sleepMillis(options.firstTokenMillis()); // prompt evaluation
+                    long evalStart = System.nanoTime();
+                    sleepMillis((long) (evalCount * millisPerToken())); // generation
+                    ObjectNode reply = finalChunk(model, answer, promptTokens, evalCount, start, loadNanos, evalStart, doneReason);
                     if (thinks) ((ObjectNode) reply.get("message")).put("thinking", thinking);
                     sendJson(ex, 200, reply);
                 }
@@ -442,7 +531,7 @@ public class ollama_sim {
         }
 
         private void streamReply(HttpExchange ex, String model, List<String> thoughts, List<String> tokens, int promptTokens,
-                                 FaultPlan plan) throws IOException {
+                                 FaultPlan plan, String doneReason) throws IOException {
             long start = System.nanoTime();
             // Ollama loads a model on first use; report it the way Ollama does (load_duration).
             long loadNanos = loaded.putIfAbsent(model, true) == null ? 5_000_000L : 0L;
@@ -466,7 +555,7 @@ public class ollama_sim {
                 writeLine(out, chunk);
                 sleepMillis((long) millisPerToken());
             }
-            writeLine(out, finalChunk(model, "", promptTokens, thoughts.size() + tokens.size(), start, loadNanos, evalStart));
+            writeLine(out, finalChunk(model, "", promptTokens, thoughts.size() + tokens.size(), start, loadNanos, evalStart, doneReason));
         }
 
         /** Returns true when the stream must end here (the exchange is closed by the caller's try). */
@@ -494,12 +583,12 @@ public class ollama_sim {
 
         /** The last chunk carries the counts and timings (ns); Ollama omits zero-valued fields. */
         private ObjectNode finalChunk(String model, String content, int promptTokens, int evalCount,
-                                      long start, long loadNanos, long evalStart) {
+                                      long start, long loadNanos, long evalStart, String doneReason) {
             long now = System.nanoTime();
             ObjectNode chunk = chunkBase(model);
             chunk.putObject("message").put("role", "assistant").put("content", content);
             chunk.put("done", true);
-            chunk.put("done_reason", "stop");
+            chunk.put("done_reason", doneReason); // "length" when num_predict cut the answer
             chunk.put("total_duration", Math.max(1, now - start) + loadNanos);
             if (loadNanos > 0) chunk.put("load_duration", loadNanos);
             chunk.put("prompt_eval_count", promptTokens);
@@ -524,6 +613,16 @@ public class ollama_sim {
             out.write(JSON.writeValueAsBytes(node));
             out.write('\n');
             out.flush(); // one chunk on the wire per token, as Ollama does
+        }
+
+        /** Plain text, as Ollama's router (gin) answers unknown routes and wrong methods. */
+        private static void sendText(HttpExchange ex, int status, String text) throws IOException {
+            byte[] bytes = text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            ex.getResponseHeaders().set("Content-Type", "text/plain");
+            ex.sendResponseHeaders(status, bytes.length);
+            try (OutputStream out = ex.getResponseBody()) {
+                out.write(bytes);
+            }
         }
 
         private void sendJson(HttpExchange ex, int status, Object body) throws IOException {

@@ -101,6 +101,18 @@ class GenAiModesTest {
     }
 
     @Test
+    void anAnswerCutByMaxTokensEndsWithLengthNotAnError() {
+        int status = chat(Map.of(), "", "--prompt", "hello", "--max-tokens", "3");
+        assertEquals(0, status, err.toString());
+        var span = spans("generate_response").get(0);
+        assertTrue(span.attribute("gen_ai.response.finish_reasons").contains("length"), span.attribute("gen_ai.response.finish_reasons"));
+        assertNull(span.attribute("error.type"));
+        assertEquals("3", span.attribute("gen_ai.usage.output_tokens"));
+        assertEquals(String.join("", ollama_sim.tokenize(ollama_sim.answerFor("hello")).subList(0, 3)).strip(),
+                out.toString(StandardCharsets.UTF_8).strip());
+    }
+
+    @Test
     void theDefaultModeIsV141WithTheSeedsNames() {
         chat(Map.of(), "hello\nexit\n");
         var span = spans("generate_response").get(0);

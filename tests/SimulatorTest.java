@@ -128,4 +128,61 @@ class SimulatorTest {
                 () -> ollama_sim.Options.parse(new String[] {"--port", "http"}));
         assertEquals("--port=http is not valid: use a whole number from 0 to 65535", e.getMessage());
     }
+
+    // What follows is as Ollama's own source has it (server/routes.go, api/types.go), read 2026-11-25.
+
+    @Test
+    void unknownRoutesAndWrongMethodsGetGinsPlainText() throws Exception {
+        var notFound = http.send(HttpRequest.newBuilder(URI.create(sim.baseUrl() + "/api/nothing")).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(404, notFound.statusCode());
+        assertEquals("404 page not found", notFound.body());
+        assertEquals("text/plain", notFound.headers().firstValue("Content-Type").orElse(""));
+        var wrongMethod = http.send(HttpRequest.newBuilder(URI.create(sim.baseUrl() + "/api/chat")).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(405, wrongMethod.statusCode());
+        assertEquals("405 method not allowed", wrongMethod.body());
+    }
+
+    @Test
+    void optionsOfTheWrongTypeAndABadKeepAliveAreRefusedAsOllamaDoes() throws Exception {
+        var hot = post("/api/chat", "{\"model\":\"llama3.1:8b\",\"options\":{\"temperature\":\"hot\"},\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+        assertEquals(500, hot.statusCode()); // FromMap's error goes through handleScheduleError's default
+        assertEquals("option \"temperature\" must be of type float32", JSON.readTree(hot.body()).get("error").asText());
+        var bogus = post("/api/chat", "{\"model\":\"llama3.1:8b\",\"keep_alive\":\"bogus\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+        assertEquals(400, bogus.statusCode());
+        assertEquals("time: invalid duration \"bogus\"", JSON.readTree(bogus.body()).get("error").asText());
+        assertEquals(200, post("/api/chat", "{\"model\":\"llama3.1:8b\",\"keep_alive\":\"1h30m\",\"stream\":false,"
+                + "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}").statusCode());
+    }
+
+    @Test
+    void noMessagesLoadsTheModelAndNumPredictCutsWithLength() throws Exception {
+        var load = JSON.readTree(post("/api/chat", "{\"model\":\"llama3.1:8b\",\"messages\":[]}").body());
+        assertEquals("load", load.get("done_reason").asText());
+        assertEquals("", load.get("message").get("content").asText());
+        var cut = JSON.readTree(post("/api/chat", "{\"model\":\"llama3.1:8b\",\"stream\":false,\"options\":{\"num_predict\":3},"
+                + "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}").body());
+        assertEquals("length", cut.get("done_reason").asText());
+        assertEquals(3, cut.get("eval_count").asInt());
+    }
+
+    @Test
+    void nonStreamingTimingsSplitPromptEvaluationFromGeneration() throws Exception {
+        try (var slow = ollama_sim.Server.start(new ollama_sim.Options(0, List.of("llama3.1:8b"), 200, 100))) {
+            var reply = JSON.readTree(http.send(HttpRequest.newBuilder(URI.create(slow.baseUrl() + "/api/chat"))
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"llama3.1:8b\",\"stream\":false,"
+                            + "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}")).build(), HttpResponse.BodyHandlers.ofString()).body());
+            assertTrue(reply.get("prompt_eval_duration").asLong() >= 200_000_000L, reply.toString());
+            assertTrue(reply.get("eval_duration").asLong() < reply.get("total_duration").asLong() - 150_000_000L, reply.toString());
+        }
+    }
+
+    @Test
+    void tagsListFullEntries() throws Exception {
+        var model = JSON.readTree(http.send(HttpRequest.newBuilder(URI.create(sim.baseUrl() + "/api/tags")).build(),
+                HttpResponse.BodyHandlers.ofString()).body()).get("models").get(0);
+        assertTrue(model.get("digest").asText().matches("[0-9a-f]{64}"), model.toString());
+        for (String field : List.of("parent_model", "format", "family", "families", "parameter_size", "quantization_level")) {
+            assertTrue(model.get("details").has(field), field + " in " + model);
+        }
+    }
 }

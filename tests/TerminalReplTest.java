@@ -79,6 +79,9 @@ class TerminalReplTest {
         again.send("Enter");
         again.waitFor("", s -> s.lines().filter(l -> l.startsWith("Bot: You said \"Hello\".")).count() == 1, 10);
         assertEquals(2, sim.served().size());
+        again.type("exit");
+        again.send("Enter");
+        again.waitFor("EXIT=0", 10); // the history is written on the way out: let it finish before the folder goes
     }
 
     @Test
