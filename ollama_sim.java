@@ -7,6 +7,7 @@
 // the lessons and the tests run on a machine with no model. It speaks the same wire format:
 //   POST /api/chat   streaming NDJSON (or one JSON object with "stream": false)
 //   GET  /api/tags   the models it pretends to have
+//   POST /api/generate, /api/show; GET /api/ps
 //   GET  /api/version
 // Answers are deterministic for a given prompt, token counts match what was streamed, and the
 // `traceparent` header of every request is remembered so tests can check trace propagation.
@@ -26,7 +27,11 @@
 //   timings                 prompt_eval_duration = the first-token wait, eval_duration = the generation,
 //                           load_duration on a model's first use, in both streaming and one-object replies
 //   /api/tags               full entries: 64-hex digest, details with family, families, parameter_size, ...
-// Not served yet: /api/generate, /api/show, /api/ps (404, as any unknown route), tool calls.
+//   /api/generate           the same answers with `response` (and `thinking`) instead of `message`;
+//                           an empty prompt answers done_reason "load"                GenerateHandler
+//   /api/show               details, model_info, capabilities (completion, thinking)  ShowHandler
+//   /api/ps                 the models loaded so far, with expires_at 5 minutes ahead PsHandler
+// Not simulated: tool calls.
 //
 //   jbang ollama_sim.java --port 11434                 # a fake Ollama for the chatbot
 //   jbang ollama_sim.java --first-token-ms 800 --tokens-per-second 8   # a slow "model"
@@ -355,6 +360,9 @@ public class ollama_sim {
         private synchronized void serve(HttpServer server) {
             server.createContext("/api/chat", this::handleChat);
             server.createContext("/api/tags", this::handleTags);
+            server.createContext("/api/generate", this::handleGenerate);
+            server.createContext("/api/show", this::handleShow);
+            server.createContext("/api/ps", this::handlePs);
             server.createContext("/api/version", ex -> sendJson(ex, 200, Map.of("version", "0.12.6-sim")));
             server.createContext("/sim/fault", this::handleFault);
             server.createContext("/", ex -> sendText(ex, 404, "404 page not found")); // gin's own body, as Ollama sends it
@@ -428,9 +436,7 @@ public class ollama_sim {
         private void handleTags(HttpExchange ex) throws IOException {
             var models = options.models().stream().map(name -> Map.of(
                     "name", name, "model", name, "modified_at", "2026-01-01T00:00:00Z",
-                    "size", 4_920_753_328L, "digest", digest(name),
-                    "details", Map.of("parent_model", "", "format", "gguf", "family", family(name), "families", List.of(family(name)),
-                            "parameter_size", parameterSize(name), "quantization_level", "Q4_K_M"))).toList();
+                    "size", 4_920_753_328L, "digest", digest(name), "details", details(name))).toList();
             sendJson(ex, 200, Map.of("models", models));
         }
 
@@ -596,6 +602,100 @@ public class ollama_sim {
             chunk.put("eval_count", evalCount);
             chunk.put("eval_duration", Math.max(1, now - evalStart));
             return chunk;
+        }
+
+        /** POST /api/generate: a prompt instead of messages, `response` instead of `message` (GenerateHandler). */
+        private void handleGenerate(HttpExchange ex) throws IOException {
+            try (ex) {
+                if (!ex.getRequestMethod().equals("POST")) {
+                    sendText(ex, 405, "405 method not allowed");
+                    return;
+                }
+                JsonNode body = JSON.readTree(ex.getRequestBody());
+                String model = body.path("model").asText("");
+                if (!options.models().contains(normalizeModel(model))) {
+                    sendJson(ex, 404, Map.of("error", "model '" + model + "' not found"));
+                    return;
+                }
+                String prompt = body.path("prompt").asText("");
+                if (prompt.isEmpty()) { // Ollama loads the model and says so
+                    sendJson(ex, 200, chunkBase(model).put("response", "").put("done", true).put("done_reason", "load"));
+                    return;
+                }
+                JsonNode think = body.path("think");
+                boolean thinks = canThink(model) && !(think.isBoolean() && !think.asBoolean());
+                var tokens = tokenize(answerFor(prompt));
+                var thoughts = thinks ? tokenize(thinkingFor(prompt)) : List.<String>of();
+                long start = System.nanoTime();
+                long loadNanos = loaded.putIfAbsent(model, true) == null ? 5_000_000L : 0L;
+                sleepMillis(options.firstTokenMillis());
+                long evalStart = System.nanoTime();
+                int promptTokens = countPromptTokens(List.of(prompt));
+                if (!body.path("stream").asBoolean(true)) {
+                    sleepMillis((long) ((thoughts.size() + tokens.size()) * millisPerToken()));
+                    ObjectNode reply = generateFinal(model, String.join("", tokens).strip(), promptTokens, thoughts.size() + tokens.size(),
+                            start, loadNanos, evalStart);
+                    if (thinks) reply.put("thinking", String.join("", thoughts).strip());
+                    sendJson(ex, 200, reply);
+                    return;
+                }
+                ex.getResponseHeaders().set("Content-Type", "application/x-ndjson");
+                ex.sendResponseHeaders(200, 0);
+                OutputStream out = ex.getResponseBody();
+                for (String thought : thoughts) writeLine(out, chunkBase(model).put("response", "").put("thinking", thought).put("done", false));
+                for (String token : tokens) {
+                    writeLine(out, chunkBase(model).put("response", token).put("done", false));
+                    sleepMillis((long) millisPerToken());
+                }
+                writeLine(out, generateFinal(model, "", promptTokens, thoughts.size() + tokens.size(), start, loadNanos, evalStart));
+            }
+        }
+
+        private ObjectNode generateFinal(String model, String response, int promptTokens, int evalCount, long start, long loadNanos, long evalStart) {
+            ObjectNode chat = finalChunk(model, "", promptTokens, evalCount, start, loadNanos, evalStart, "stop");
+            chat.remove("message");
+            ObjectNode reply = chunkBase(model).put("response", response);
+            for (var field : chat.properties()) {
+                if (!field.getKey().equals("model") && !field.getKey().equals("created_at")) reply.set(field.getKey(), field.getValue());
+            }
+            return reply;
+        }
+
+        /** POST /api/show: the model's card; capabilities say whether it can think (ShowHandler). */
+        private void handleShow(HttpExchange ex) throws IOException {
+            try (ex) {
+                if (!ex.getRequestMethod().equals("POST")) {
+                    sendText(ex, 405, "405 method not allowed");
+                    return;
+                }
+                JsonNode body = JSON.readTree(ex.getRequestBody());
+                String name = body.path("model").asText(body.path("name").asText(""));
+                if (!options.models().contains(normalizeModel(name))) {
+                    sendJson(ex, 404, Map.of("error", "model '" + name + "' not found"));
+                    return;
+                }
+                String family = family(name);
+                var capabilities = canThink(name) ? List.of("completion", "thinking") : List.of("completion");
+                sendJson(ex, 200, Map.of("modelfile", "# Modelfile generated by the simulator\nFROM " + normalizeModel(name) + "\n",
+                        "parameters", "temperature 0.7", "template", "{{ .Prompt }}",
+                        "details", details(name), "model_info", Map.of("general.architecture", family, family + ".context_length", 131072),
+                        "capabilities", capabilities, "modified_at", "2026-01-01T00:00:00Z"));
+            }
+        }
+
+        /** GET /api/ps: the models loaded so far, each kept for 5 minutes (PsHandler). */
+        private void handlePs(HttpExchange ex) throws IOException {
+            try (ex) {
+                var models = loaded.keySet().stream().sorted().map(name -> Map.of("name", normalizeModel(name), "model", normalizeModel(name),
+                        "size", 5_500_000_000L, "digest", digest(normalizeModel(name)), "details", details(name),
+                        "expires_at", Instant.now().plusSeconds(300).toString(), "size_vram", 0, "context_length", 4096)).toList();
+                sendJson(ex, 200, Map.of("models", models));
+            }
+        }
+
+        private static Map<String, Object> details(String name) {
+            return Map.of("parent_model", "", "format", "gguf", "family", family(name), "families", List.of(family(name)),
+                    "parameter_size", parameterSize(name), "quantization_level", "Q4_K_M");
         }
 
         private static ObjectNode chunkBase(String model) {

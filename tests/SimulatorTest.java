@@ -185,4 +185,29 @@ class SimulatorTest {
             assertTrue(model.get("details").has(field), field + " in " + model);
         }
     }
+
+    @Test
+    void generateShowAndPsAnswerAsOllamaDoes() throws Exception {
+        var lines = post("/api/generate", "{\"model\":\"qwen3:0.6b\",\"prompt\":\"hi\"}").body().lines().map(l -> {
+            try {
+                return JSON.readTree(l);
+            } catch (Exception e) {
+                throw new AssertionError(l, e);
+            }
+        }).toList();
+        assertFalse(lines.get(0).get("thinking").asText().isEmpty(), "a thinking model thinks first");
+        var last = lines.get(lines.size() - 1);
+        assertTrue(last.get("done").asBoolean() && last.has("eval_count") && !last.has("message"), last.toString());
+        String response = lines.stream().map(l -> l.path("response").asText("")).reduce("", String::concat).strip();
+        assertEquals(ollama_sim.answerFor("hi"), response);
+        var once = JSON.readTree(post("/api/generate", "{\"model\":\"llama3.1:8b\",\"prompt\":\"hi\",\"stream\":false}").body());
+        assertEquals(ollama_sim.answerFor("hi"), once.get("response").asText());
+        assertEquals("load", JSON.readTree(post("/api/generate", "{\"model\":\"llama3.1:8b\"}").body()).get("done_reason").asText());
+        var show = JSON.readTree(post("/api/show", "{\"model\":\"qwen3:0.6b\"}").body());
+        assertEquals("[\"completion\",\"thinking\"]", show.get("capabilities").toString());
+        assertEquals(404, post("/api/show", "{\"model\":\"nope\"}").statusCode());
+        var ps = JSON.readTree(http.send(HttpRequest.newBuilder(URI.create(sim.baseUrl() + "/api/ps")).build(),
+                HttpResponse.BodyHandlers.ofString()).body());
+        assertEquals(List.of("llama3.1:8b", "qwen3:0.6b"), ps.get("models").findValuesAsText("name"), "the models loaded so far");
+    }
 }
