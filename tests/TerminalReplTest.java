@@ -112,8 +112,7 @@ class TerminalReplTest {
         // The next prompt is drawn once JLine reads again: a Ctrl-C before that is the terminal's, not the prompt's.
         t.waitFor("the hint, then the prompt", s -> s.stripTrailing().endsWith(TerminalPrompts.HINT + "\nYou:"), 5);
         t.send("C-c");
-        String screen = t.waitFor("EXIT=0", 10);
-        assertTrue(screen.contains("Bye."), screen);
+        t.waitFor("EXIT=0", 10); // left through the normal exit, flush included: status 0, not SIGINT's 130
     }
 
     @Test
