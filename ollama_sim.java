@@ -25,7 +25,9 @@
 //   unknown route           404 text/plain "404 page not found"                     gin's default
 //   wrong method            405 text/plain "405 method not allowed"                 gin, HandleMethodNotAllowed = true
 //   timings                 prompt_eval_duration = the first-token wait, eval_duration = the generation,
-//                           load_duration on a model's first use, in both streaming and one-object replies
+//                           load_duration on every answer (the scheduler's wait; longer on a model's
+//                           first use), in both streaming and one-object replies
+//   generate's `context`    the token ids of prompt and answer, unless raw              GenerateHandler
 //   /api/tags               full entries: 64-hex digest, details with family, families, parameter_size, ...
 //   /api/generate           the same answers with `response` (and `thinking`) instead of `message`;
 //                           an empty prompt answers done_reason "load"                GenerateHandler
@@ -60,6 +62,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 public class ollama_sim {
+    /** The Ollama release whose source the simulator follows: the image pinned in .env (a test keeps them equal). */
+    static final String OLLAMA_VERSION = "0.32.6";
+
     static {
         // Real Ollama (Go) sets TCP_NODELAY; the JDK's HttpServer does not, and then every small chunk
         // waits for Nagle and delayed ACK: about 40 ms a request. The JDK reads this once per JVM.
@@ -363,7 +368,7 @@ public class ollama_sim {
             server.createContext("/api/generate", this::handleGenerate);
             server.createContext("/api/show", this::handleShow);
             server.createContext("/api/ps", this::handlePs);
-            server.createContext("/api/version", ex -> sendJson(ex, 200, Map.of("version", "0.12.6-sim")));
+            server.createContext("/api/version", ex -> sendJson(ex, 200, Map.of("version", OLLAMA_VERSION + "-sim")));
             server.createContext("/sim/fault", this::handleFault);
             server.createContext("/", ex -> sendText(ex, 404, "404 page not found")); // gin's own body, as Ollama sends it
             server.start();
@@ -525,7 +530,7 @@ public class ollama_sim {
                     streamReply(ex, model, thoughts, tokens, promptTokens, plan, doneReason);
                 } else {
                     long start = System.nanoTime();
-                    long loadNanos = loaded.putIfAbsent(model, true) == null ? 5_000_000L : 0L;
+                    long loadNanos = loadNanos(model, start);
                     sleepMillis(options.firstTokenMillis()); // prompt evaluation
                     long evalStart = System.nanoTime();
                     sleepMillis((long) (evalCount * millisPerToken())); // generation
@@ -539,8 +544,7 @@ public class ollama_sim {
         private void streamReply(HttpExchange ex, String model, List<String> thoughts, List<String> tokens, int promptTokens,
                                  FaultPlan plan, String doneReason) throws IOException {
             long start = System.nanoTime();
-            // Ollama loads a model on first use; report it the way Ollama does (load_duration).
-            long loadNanos = loaded.putIfAbsent(model, true) == null ? 5_000_000L : 0L;
+            long loadNanos = loadNanos(model, start);
             ex.getResponseHeaders().set("Content-Type", "application/x-ndjson");
             ex.sendResponseHeaders(200, 0); // 0 = chunked transfer encoding
             OutputStream out = ex.getResponseBody();
@@ -587,6 +591,16 @@ public class ollama_sim {
             return false;
         }
 
+        /**
+         * Ollama's load_duration is the time its scheduler took to hand the request a runner
+         * (checkpointLoaded - checkpointStart in routes.go): never zero, milliseconds and more when the
+         * model has to be loaded first, microseconds when it is loaded already.
+         */
+        private long loadNanos(String model, long start) {
+            long loading = loaded.putIfAbsent(model, true) == null ? 5_000_000L : 0L;
+            return loading + Math.max(1, System.nanoTime() - start);
+        }
+
         /** The last chunk carries the counts and timings (ns); Ollama omits zero-valued fields. */
         private ObjectNode finalChunk(String model, String content, int promptTokens, int evalCount,
                                       long start, long loadNanos, long evalStart, String doneReason) {
@@ -596,7 +610,7 @@ public class ollama_sim {
             chunk.put("done", true);
             chunk.put("done_reason", doneReason); // "length" when num_predict cut the answer
             chunk.put("total_duration", Math.max(1, now - start) + loadNanos);
-            if (loadNanos > 0) chunk.put("load_duration", loadNanos);
+            chunk.put("load_duration", loadNanos);
             chunk.put("prompt_eval_count", promptTokens);
             chunk.put("prompt_eval_duration", Math.max(1, evalStart - start));
             chunk.put("eval_count", evalCount);
@@ -618,6 +632,7 @@ public class ollama_sim {
                     return;
                 }
                 String prompt = body.path("prompt").asText("");
+                boolean raw = body.path("raw").asBoolean(false);
                 if (prompt.isEmpty()) { // Ollama loads the model and says so
                     sendJson(ex, 200, chunkBase(model).put("response", "").put("done", true).put("done_reason", "load"));
                     return;
@@ -627,14 +642,14 @@ public class ollama_sim {
                 var tokens = tokenize(answerFor(prompt));
                 var thoughts = thinks ? tokenize(thinkingFor(prompt)) : List.<String>of();
                 long start = System.nanoTime();
-                long loadNanos = loaded.putIfAbsent(model, true) == null ? 5_000_000L : 0L;
+                long loadNanos = loadNanos(model, start);
                 sleepMillis(options.firstTokenMillis());
                 long evalStart = System.nanoTime();
                 int promptTokens = countPromptTokens(List.of(prompt));
                 if (!body.path("stream").asBoolean(true)) {
                     sleepMillis((long) ((thoughts.size() + tokens.size()) * millisPerToken()));
                     ObjectNode reply = generateFinal(model, String.join("", tokens).strip(), promptTokens, thoughts.size() + tokens.size(),
-                            start, loadNanos, evalStart);
+                            start, loadNanos, evalStart, raw ? null : context(prompt, thoughts, tokens));
                     if (thinks) reply.put("thinking", String.join("", thoughts).strip());
                     sendJson(ex, 200, reply);
                     return;
@@ -647,18 +662,34 @@ public class ollama_sim {
                     writeLine(out, chunkBase(model).put("response", token).put("done", false));
                     sleepMillis((long) millisPerToken());
                 }
-                writeLine(out, generateFinal(model, "", promptTokens, thoughts.size() + tokens.size(), start, loadNanos, evalStart));
+                writeLine(out, generateFinal(model, "", promptTokens, thoughts.size() + tokens.size(), start, loadNanos, evalStart,
+                        raw ? null : context(prompt, thoughts, tokens)));
             }
         }
 
-        private ObjectNode generateFinal(String model, String response, int promptTokens, int evalCount, long start, long loadNanos, long evalStart) {
+        private ObjectNode generateFinal(String model, String response, int promptTokens, int evalCount, long start, long loadNanos,
+                                         long evalStart, List<Integer> context) {
             ObjectNode chat = finalChunk(model, "", promptTokens, evalCount, start, loadNanos, evalStart, "stop");
             chat.remove("message");
             ObjectNode reply = chunkBase(model).put("response", response);
             for (var field : chat.properties()) {
                 if (!field.getKey().equals("model") && !field.getKey().equals("created_at")) reply.set(field.getKey(), field.getValue());
             }
+            if (context != null) context.forEach(reply.putArray("context")::add);
             return reply;
+        }
+
+        /**
+         * The deprecated `context` of a generate answer: Ollama tokenizes prompt and answer (thinking
+         * included) and sends the token ids, so a client can continue without a chat history. Here
+         * an id per simulated token, the same for the same text.
+         */
+        private static List<Integer> context(String prompt, List<String> thoughts, List<String> tokens) {
+            var ids = new ArrayList<Integer>();
+            for (var part : List.of(tokenize(prompt), thoughts, tokens)) {
+                for (String token : part) ids.add(Math.floorMod(token.hashCode(), 32_000));
+            }
+            return ids;
         }
 
         /** POST /api/show: the model's card; capabilities say whether it can think (ShowHandler). */
@@ -678,7 +709,7 @@ public class ollama_sim {
                 var capabilities = canThink(name) ? List.of("completion", "thinking") : List.of("completion");
                 sendJson(ex, 200, Map.of("modelfile", "# Modelfile generated by the simulator\nFROM " + normalizeModel(name) + "\n",
                         "parameters", "temperature 0.7", "template", "{{ .Prompt }}",
-                        "details", details(name), "model_info", Map.of("general.architecture", family, family + ".context_length", 131072),
+                        "details", details(name), "model_info", modelInfo(name),
                         "capabilities", capabilities, "modified_at", "2026-01-01T00:00:00Z"));
             }
         }
@@ -691,6 +722,19 @@ public class ollama_sim {
                         "expires_at", Instant.now().plusSeconds(300).toString(), "size_vram", 0, "context_length", 4096)).toList();
                 sendJson(ex, 200, Map.of("models", models));
             }
+        }
+
+        /**
+         * The GGUF metadata, as ShowHandler lists it (arrays left out unless verbose). A real file has
+         * many more keys, all of the architecture's own; these are the ones every file has.
+         */
+        private static Map<String, Object> modelInfo(String name) {
+            String family = family(name);
+            String size = parameterSize(name);
+            double units = Double.parseDouble(size.substring(0, size.length() - 1)) * (size.endsWith("M") ? 1e6 : 1e9);
+            return Map.of("general.architecture", family, "general.file_type", 15, // Q4_K_M
+                    "general.parameter_count", (long) units, family + ".context_length", 131072,
+                    family + ".block_count", 28, family + ".embedding_length", 1024);
         }
 
         private static Map<String, Object> details(String name) {

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -21,11 +22,18 @@ class OllamaClientContractTest {
     private static JsonNode parsed;
 
     private static JsonNode runClient(String... scenario) throws Exception {
+        return runClient(sim.baseUrl(), Map.of(), scenario);
+    }
+
+    /** contract.mjs against any Ollama-compatible server; `env` may name its models (CONTRACT_MODEL, ...). */
+    static JsonNode runClient(String baseUrl, Map<String, String> env, String... scenario) throws Exception {
         assertTrue(Files.isDirectory(Harness.ROOT.resolve("tests/ollama-client/node_modules/ollama")),
                 "the client is not installed: npm ci --prefix tests/ollama-client");
-        var command = new ArrayList<>(List.of("node", "tests/ollama-client/contract.mjs", sim.baseUrl()));
+        var command = new ArrayList<>(List.of("node", "tests/ollama-client/contract.mjs", baseUrl));
         command.addAll(List.of(scenario));
-        var run = Harness.finish(new ProcessBuilder(command).directory(Harness.ROOT.toFile()).start(), 120);
+        var builder = new ProcessBuilder(command).directory(Harness.ROOT.toFile());
+        builder.environment().putAll(env);
+        var run = Harness.finish(builder.start(), 120);
         assertEquals(0, run.status(), run.err());
         return new ObjectMapper().readTree(run.out());
     }

@@ -77,10 +77,10 @@ class RealStackTest {
 
     @BeforeAll
     void startTheStackAndChat() throws Exception {
-        Map<String, Path> binaries = buildServers();
+        Map<String, Path> binaries = Stack.builtServers("collector", "jaeger");
         var prometheusBinary = PrometheusIntegrationTest.prometheusBinary();
         if (prometheusBinary.isEmpty()) {
-            if (inCi()) fail("CI must install Prometheus (apt-get install prometheus): .ci/run does");
+            if (Stack.inCi()) fail("CI must install Prometheus (apt-get install prometheus): .ci/run does");
             Assumptions.abort("no `prometheus` on PATH: install it (apt-get install prometheus) to run this test");
         }
         workDir = Files.createTempDirectory("real-stack");
@@ -398,32 +398,6 @@ class RealStackTest {
     }
 
     // ---- processes and waiting -------------------------------------------------------------------
-
-    private static boolean inCi() {
-        return "true".equals(System.getenv("CI"));
-    }
-
-    /** The Collector and Jaeger from stack/build.sh (instant when cached; minutes the first time). */
-    private static Map<String, Path> buildServers() throws Exception {
-        var build = new ProcessBuilder("bash", Harness.ROOT.resolve("stack/build.sh").toString())
-                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
-        String out = new String(build.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!build.waitFor(30, TimeUnit.MINUTES)) {
-            build.destroyForcibly();
-            fail("stack/build.sh did not finish in 30 minutes");
-        }
-        if (build.exitValue() != 0) {
-            if (inCi()) fail("stack/build.sh failed (see its output above)");
-            Assumptions.abort("stack/build.sh could not build the servers (Go missing?); run it to see why");
-        }
-        var paths = new HashMap<String, Path>();
-        for (String line : out.lines().toList()) {
-            int eq = line.indexOf('=');
-            if (eq > 0) paths.put(line.substring(0, eq), Path.of(line.substring(eq + 1)));
-        }
-        assertEquals(Set.of("collector", "jaeger"), paths.keySet(), out);
-        return paths;
-    }
 
     private Server start(String name, String... command) throws IOException {
         Path log = workDir.resolve(name + ".log");

@@ -177,6 +177,28 @@ class SimulatorTest {
     }
 
     @Test
+    void everyAnswerReportsTheSchedulersWaitAsLoadDurationLongerOnFirstUse() throws Exception {
+        String ask = "{\"model\":\"llama3.1:8b\",\"stream\":false,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+        try (var fresh = ollama_sim.Server.start(ollama_sim.Options.instant())) {
+            var request = HttpRequest.newBuilder(URI.create(fresh.baseUrl() + "/api/chat")).POST(HttpRequest.BodyPublishers.ofString(ask)).build();
+            var first = JSON.readTree(http.send(request, HttpResponse.BodyHandlers.ofString()).body());
+            var warm = JSON.readTree(http.send(request, HttpResponse.BodyHandlers.ofString()).body());
+            assertTrue(first.get("load_duration").asLong() >= 5_000_000L, first.toString());
+            assertTrue(warm.get("load_duration").asLong() > 0 && warm.get("load_duration").asLong() < first.get("load_duration").asLong(),
+                    warm.toString());
+        }
+    }
+
+    @Test
+    void theVersionIsTheReleaseTheSimulatorFollowsThePinnedImage() throws Exception {
+        String image = Stack.dotEnv().get("OLLAMA_IMAGE");
+        assertEquals(image.substring(image.lastIndexOf(':') + 1), ollama_sim.OLLAMA_VERSION);
+        var version = JSON.readTree(http.send(HttpRequest.newBuilder(URI.create(sim.baseUrl() + "/api/version")).build(),
+                HttpResponse.BodyHandlers.ofString()).body());
+        assertEquals(ollama_sim.OLLAMA_VERSION + "-sim", version.get("version").asText());
+    }
+
+    @Test
     void tagsListFullEntries() throws Exception {
         var model = JSON.readTree(http.send(HttpRequest.newBuilder(URI.create(sim.baseUrl() + "/api/tags")).build(),
                 HttpResponse.BodyHandlers.ofString()).body()).get("models").get(0);
@@ -202,6 +224,10 @@ class SimulatorTest {
         assertEquals(ollama_sim.answerFor("hi"), response);
         var once = JSON.readTree(post("/api/generate", "{\"model\":\"llama3.1:8b\",\"prompt\":\"hi\",\"stream\":false}").body());
         assertEquals(ollama_sim.answerFor("hi"), once.get("response").asText());
+        assertEquals(1 + once.get("eval_count").asInt(), once.get("context").size(), "the ids of prompt and answer: " + once);
+        assertTrue(last.get("context").isArray(), last.toString());
+        var raw = JSON.readTree(post("/api/generate", "{\"model\":\"llama3.1:8b\",\"prompt\":\"hi\",\"raw\":true,\"stream\":false}").body());
+        assertFalse(raw.has("context"), "raw prompts get no context: " + raw);
         assertEquals("load", JSON.readTree(post("/api/generate", "{\"model\":\"llama3.1:8b\"}").body()).get("done_reason").asText());
         var show = JSON.readTree(post("/api/show", "{\"model\":\"qwen3:0.6b\"}").body());
         assertEquals("[\"completion\",\"thinking\"]", show.get("capabilities").toString());

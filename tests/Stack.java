@@ -25,6 +25,37 @@ final class Stack {
     private Stack() {
     }
 
+    /** CI=true: a test that cannot run its real servers fails there instead of skipping. */
+    static boolean inCi() {
+        return "true".equals(System.getenv("CI"));
+    }
+
+    /**
+     * The named servers from stack/build.sh (instant when cached; minutes the first time), by name.
+     * Outside CI a build that cannot run (Go or a C compiler missing) skips the test; in CI it fails it.
+     */
+    static Map<String, Path> builtServers(String... names) throws Exception {
+        var command = new ArrayList<>(List.of("bash", Harness.ROOT.resolve("stack/build.sh").toString()));
+        command.addAll(List.of(names));
+        var build = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        String out = new String(build.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        if (!build.waitFor(40, java.util.concurrent.TimeUnit.MINUTES)) {
+            build.destroyForcibly();
+            org.junit.jupiter.api.Assertions.fail("stack/build.sh did not finish in 40 minutes");
+        }
+        if (build.exitValue() != 0) {
+            if (inCi()) org.junit.jupiter.api.Assertions.fail("stack/build.sh failed (see its output above)");
+            org.junit.jupiter.api.Assumptions.abort("stack/build.sh could not build " + String.join(", ", names) + "; run it to see why");
+        }
+        var paths = new LinkedHashMap<String, Path>();
+        for (String line : out.lines().toList()) {
+            int eq = line.indexOf('=');
+            if (eq > 0) paths.put(line.substring(0, eq), Path.of(line.substring(eq + 1)));
+        }
+        org.junit.jupiter.api.Assertions.assertEquals(Set.of(names), paths.keySet(), out);
+        return paths;
+    }
+
     static JsonNode yaml(String relativePath) {
         try {
             return YAML.readTree(Harness.ROOT.resolve(relativePath).toFile());

@@ -17,6 +17,7 @@
 //SOURCES PrometheusApi.java
 //SOURCES TlsFiles.java
 //SOURCES Tmux.java
+//SOURCES TinyGguf.java
 //SOURCES *Test.java
 //MAIN run
 //DESCRIPTION Run the test suite (JUnit 5 through the console launcher); ends with "N passed, N failed".
@@ -25,7 +26,7 @@
 // then the JUnit console launcher scans that jar and prints the test tree.
 //
 //   ./jbang tests/run.java                     every test
-//   ./jbang tests/run.java --fast              all but the real-stack test (no Go builds, no servers)
+//   ./jbang tests/run.java --fast              all but the real-server tests (no Go builds, no servers)
 //   ./jbang tests/run.java SpanTreeTest        one class (several names allowed)
 //   ./jbang test                               the same through the catalog alias
 // (The alias is `test`, not `tests`: JBang resolves an existing folder before an alias.)

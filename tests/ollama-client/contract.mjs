@@ -3,6 +3,8 @@
 // client parsed (or the error it threw); tests/OllamaClientContractTest.java asserts on it.
 //
 //   node tests/ollama-client/contract.mjs http://127.0.0.1:PORT [scenario]
+// CONTRACT_MODEL and CONTRACT_THINKING_MODEL name the models (the simulator's by default), so the
+// same calls run against a real Ollama too (tests/RealOllamaTest.java).
 
 import { Ollama } from 'ollama';
 
@@ -10,6 +12,8 @@ const host = process.argv[2];
 const only = process.argv[3];
 const ollama = new Ollama({ host });
 const ask = [{ role: 'user', content: 'hi' }];
+const model = process.env.CONTRACT_MODEL || 'llama3.1:8b';
+const thinker = process.env.CONTRACT_THINKING_MODEL || 'qwen3:0.6b';
 
 async function settle(run) {
   try {
@@ -31,17 +35,17 @@ async function collect(stream) {
 }
 
 const scenarios = {
-  chatStream: () => settle(async () => collect(await ollama.chat({ model: 'llama3.1:8b', messages: ask, stream: true }))),
-  chatOnce: () => settle(() => ollama.chat({ model: 'llama3.1:8b', messages: ask, stream: false })),
-  thinkingStream: () => settle(async () => collect(await ollama.chat({ model: 'qwen3:0.6b', messages: ask, stream: true }))),
-  generateStream: () => settle(async () => collect(await ollama.generate({ model: 'llama3.1:8b', prompt: 'hi', stream: true }))),
-  generateOnce: () => settle(() => ollama.generate({ model: 'llama3.1:8b', prompt: 'hi', stream: false })),
+  chatStream: () => settle(async () => collect(await ollama.chat({ model, messages: ask, stream: true }))),
+  chatOnce: () => settle(() => ollama.chat({ model, messages: ask, stream: false })),
+  thinkingStream: () => settle(async () => collect(await ollama.chat({ model: thinker, messages: ask, stream: true }))),
+  generateStream: () => settle(async () => collect(await ollama.generate({ model, prompt: 'hi', stream: true }))),
+  generateOnce: () => settle(() => ollama.generate({ model, prompt: 'hi', stream: false })),
   list: () => settle(() => ollama.list()),
-  show: () => settle(() => ollama.show({ model: 'qwen3:0.6b' })),
+  show: () => settle(() => ollama.show({ model: thinker })),
   ps: () => settle(() => ollama.ps()),
   version: () => settle(() => ollama.version()),
   missingModel: () => settle(() => ollama.chat({ model: 'nope:1b', messages: ask, stream: false })),
-  midStreamError: () => settle(async () => collect(await ollama.chat({ model: 'llama3.1:8b', messages: ask, stream: true }))),
+  midStreamError: () => settle(async () => collect(await ollama.chat({ model, messages: ask, stream: true }))),
 };
 
 const results = {};
