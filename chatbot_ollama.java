@@ -568,9 +568,10 @@ interface AnswerSink {
  * What the REPL gets back from a turn: the answer or the error, the trace to look it up (null if none),
  * and its timings in ns (first answer token -1 when none came).
  */
-record TurnResult(String answer, String traceId, Usage usage, OllamaException error, long firstTokenNanos, long durationNanos) {
+record TurnResult(String answer, String traceId, Usage usage, OllamaException error, long firstTokenNanos, long durationNanos,
+                  String finishReason) {
     TurnResult(String answer, String traceId, Usage usage, OllamaException error) {
-        this(answer, traceId, usage, error, -1, 0);
+        this(answer, traceId, usage, error, -1, 0, null);
     }
 
     boolean ok() {

@@ -512,7 +512,7 @@ public class chatbot_otel {
                 // A no-op or unsampled span has no trace to link to: say so with null.
                 String traceId = span.getSpanContext().isSampled() ? span.getSpanContext().getTraceId() : null;
                 return new TurnResult(progress.answer.toString(), traceId, outcome.usage(), error,
-                        progress.firstAnswerNanos, outcome.durationNanos());
+                        progress.firstAnswerNanos, outcome.durationNanos(), progress.last == null ? null : progress.last.doneReason());
             } finally {
                 span.end();
             }

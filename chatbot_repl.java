@@ -140,6 +140,7 @@ final class Repl {
             err.println("error: " + result.error().getMessage());
             return result;
         }
+        if (result.answer().isBlank()) err.println("note: " + Terminal.noAnswer(result.finishReason()));
         history.add(new ChatMessage("user", prompt));
         history.add(new ChatMessage("assistant", result.answer()));
         if (Terminal.keepLastTurns(history, settings.chat().historyTurns()) && !historyCapped) {

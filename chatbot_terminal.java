@@ -65,6 +65,17 @@ final class Terminal {
     static final java.util.List<String> COMMAND_NAMES = java.util.List.of("/help", "/model", "/models", "/temperature",
             "/think", "/reset", "/trace", "/stats", "exit", "quit");
 
+    /**
+     * Why a turn that succeeded showed no answer. A thinking model with a small output limit (Ollama's
+     * num_predict, --max-tokens here) can spend all of it thinking: Ollama then ends with done_reason
+     * "length" and no answer text, which is not an error but needs saying.
+     */
+    static String noAnswer(String finishReason) {
+        return "length".equals(finishReason)
+                ? "no answer: the model reached its output limit before answering (thinking counts toward it: raise --max-tokens or the model's num_predict, or try /think off)"
+                : "the model's answer was empty";
+    }
+
     /** A turn in one line: tokens in and out (~ when estimated), time to the first answer token, total, trace. */
     static String summary(TurnResult turn) {
         var parts = new java.util.ArrayList<String>();

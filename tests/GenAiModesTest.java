@@ -113,6 +113,17 @@ class GenAiModesTest {
     }
 
     @Test
+    void aThinkingModelThatSpendsItsLimitThinkingIsToldApartFromAnError() {
+        int status = chat(Map.of(), "", "--prompt", "hello", "--model", "qwen3:0.6b", "--max-tokens", "2");
+        assertEquals(0, status, err.toString());
+        var span = spans("generate_response").get(0);
+        assertTrue(span.attribute("gen_ai.response.finish_reasons").contains("length"));
+        assertNull(span.attribute("error.type"));
+        assertEquals("", out.toString(StandardCharsets.UTF_8).strip(), "no answer text, and no thinking on stdout");
+        assertTrue(err.toString().contains("note: no answer: the model reached its output limit before answering"), err.toString());
+    }
+
+    @Test
     void theDefaultModeIsV141WithTheSeedsNames() {
         chat(Map.of(), "hello\nexit\n");
         var span = spans("generate_response").get(0);

@@ -46,6 +46,8 @@ class RealOllamaTest {
     /** What the Modelfile sets: a short answer ends by its length, so every turn is quick. */
     private static final int NUM_PREDICT = 12;
     private static final String MODEL = "tiny-random";
+    /** The same weights behind a template with thinking tags: Ollama then calls it a thinking model. */
+    private static final String THINKER = "tiny-thinker";
     private static final String MISSING_MODEL = "no-such-model";
     private static final Duration WAIT = Duration.ofSeconds(60);
 
@@ -76,7 +78,7 @@ class RealOllamaTest {
         ollama = serve.start();
         waitFor("Ollama's /api/version", () -> PrometheusApi.get(ollamaUrl + "/api/version").statusCode() == 200);
 
-        createTheModel(binary, port);
+        createTheModels(binary, port);
 
         collector = OtlpReceiver.start(0);
         var process = Harness.launch(Map.of(
@@ -92,6 +94,8 @@ class RealOllamaTest {
                 "Think first",
                 "/think default",
                 "One more time",
+                "/model " + THINKER,
+                "Think it over",
                 "exit", "").getBytes(StandardCharsets.UTF_8));
         process.getOutputStream().flush();
         chatbot = Harness.finish(process, 180);
@@ -109,17 +113,28 @@ class RealOllamaTest {
                 "OLLAMA_MAX_LOADED_MODELS", "1");
     }
 
-    /** The model, as a user brings any GGUF file to Ollama: a Modelfile and `ollama create`. */
-    private void createTheModel(Path binary, int port) throws Exception {
+    /**
+     * The models, as a user brings any GGUF file to Ollama: a Modelfile and `ollama create`. The
+     * thinker's template has Ollama's thinking tags, so Ollama turns thinking on by default, ends the
+     * prompt with <think> and streams everything the model says as thinking until </think>, which
+     * random weights never say: its answers are all thinking, cut by num_predict.
+     */
+    private void createTheModels(Path binary, int port) throws Exception {
         TinyGguf.write(workDir.resolve("tiny.gguf"), 42);
-        Files.writeString(workDir.resolve("Modelfile"), String.join("\n",
+        create(binary, port, MODEL, "{{- range .Messages }}<|{{ .Role }}|>{{ .Content }}\n{{ end }}<|assistant|>");
+        create(binary, port, THINKER, "{{- range .Messages }}<|{{ .Role }}|>{{ if .Thinking }}<think>{{ .Thinking }}</think>{{ end }}"
+                + "{{ .Content }}\n{{ end }}<|assistant|>{{ if $.Think }}<think>{{ end }}");
+    }
+
+    private void create(Path binary, int port, String name, String template) throws Exception {
+        Path modelfile = workDir.resolve(name + ".Modelfile");
+        Files.writeString(modelfile, String.join("\n",
                 "FROM ./tiny.gguf",
-                "TEMPLATE \"\"\"{{- range .Messages }}<|{{ .Role }}|>{{ .Content }}",
-                "{{ end }}<|assistant|>\"\"\"",
+                "TEMPLATE \"\"\"" + template + "\"\"\"",
                 "PARAMETER num_predict " + NUM_PREDICT,
                 "PARAMETER num_ctx 512",
                 "PARAMETER seed 42", ""));
-        var create = new ProcessBuilder(binary.toString(), "create", MODEL, "-f", "Modelfile")
+        var create = new ProcessBuilder(binary.toString(), "create", name, "-f", modelfile.toString())
                 .directory(workDir.toFile()).redirectErrorStream(true);
         create.environment().putAll(ollamaEnvironment(port));
         var process = create.start();
@@ -128,7 +143,7 @@ class RealOllamaTest {
             process.destroyForcibly();
             fail("ollama create did not finish in 120 s:\n" + output);
         }
-        assertEquals(0, process.exitValue(), "ollama create failed:\n" + output + "\n" + logTail());
+        assertEquals(0, process.exitValue(), "ollama create " + name + " failed:\n" + output + "\n" + logTail());
     }
 
     @AfterAll
@@ -147,7 +162,7 @@ class RealOllamaTest {
     @Test
     void theSessionEndsCleanlyAndEveryTurnIsOneTraceWithItsSpanTree() {
         assertEquals(0, chatbot.status(), chatbot.err());
-        assertEquals(4, turns.size(), "four prompts typed: " + chatbot.out() + chatbot.err());
+        assertEquals(5, turns.size(), "five prompts typed: " + chatbot.out() + chatbot.err());
         for (Turn turn : turns) {
             boolean answered = turn.client().getStatus().getCode() != Status.StatusCode.STATUS_CODE_ERROR;
             // A refused request has no stream to process: four spans instead of five.
@@ -187,6 +202,21 @@ class RealOllamaTest {
     }
 
     @Test
+    void aThinkingModelsThinkingIsShownApartAndAnAnswerCutWhileThinkingIsSaidNotFailed() {
+        Turn thought = turns.get(4);
+        Span client = thought.client();
+        assertEquals(THINKER, stringAttr(client, "gen_ai.request.model"));
+        assertEquals(Status.StatusCode.STATUS_CODE_UNSET, client.getStatus().getCode(), chatbot.err());
+        assertEquals(List.of("length"), stringAttrs(client, "gen_ai.response.finish_reasons"));
+        assertEquals(NUM_PREDICT, longAttr(client, "gen_ai.usage.output_tokens").orElseThrow(), "Ollama counts thinking as output");
+        assertTrue(longAttr(thought.byName().get("process_streaming_response"), "llm.thinking.chunks").orElseThrow() >= 1);
+        assertTrue(doubleAttr(client, "gen_ai.response.time_to_first_chunk") > 0, "the first chunk was thinking");
+        assertTrue(attr(client, "llm.time_to_first_token").isEmpty(), "no answer token came, so no time to it");
+        assertTrue(chatbot.out().contains("(thinking... "), chatbot.out());
+        assertTrue(chatbot.err().contains("note: no answer: the model reached its output limit before answering"), chatbot.err());
+    }
+
+    @Test
     void theConversationGrowsOnTheServerToo() {
         long first = longAttr(turns.get(0).client(), "gen_ai.usage.input_tokens").orElseThrow();
         long later = longAttr(turns.get(3).client(), "gen_ai.usage.input_tokens").orElseThrow();
@@ -221,7 +251,7 @@ class RealOllamaTest {
      */
     @Test
     void theOfficialClientParsesTheSameFieldsFromTheSimulatorAsFromOllama() throws Exception {
-        JsonNode real = OllamaClientContractTest.runClient(ollamaUrl, Map.of("CONTRACT_MODEL", MODEL, "CONTRACT_THINKING_MODEL", MODEL));
+        JsonNode real = OllamaClientContractTest.runClient(ollamaUrl, Map.of("CONTRACT_MODEL", MODEL, "CONTRACT_THINKING_MODEL", THINKER));
         JsonNode simulated;
         try (var sim = ollama_sim.Server.start(ollama_sim.Options.instant())) {
             simulated = OllamaClientContractTest.runClient(sim.baseUrl(), Map.of());
@@ -239,6 +269,8 @@ class RealOllamaTest {
         });
         assertEquals(Set.of(), differences, "fields the simulator gets wrong");
         assertEquals(simulated.get("missingModel"), real.get("missingModel"), "the client's error for a missing model, word for word");
+        assertEquals(simulated.at("/show/ok/capabilities"), real.at("/show/ok/capabilities"), "a thinking model says so in show");
+        assertFalse(real.at("/thinkingStream/ok/thinking").asText().isEmpty(), "Ollama streamed thinking: " + real.get("thinkingStream"));
     }
 
     /** A difference between the simulator and a real Ollama that is not a fault of the simulator. */
