@@ -14,12 +14,10 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.ConnectException;
+import java.net.HttpURLConnection;
+import java.net.Proxy;
+import java.net.SocketTimeoutException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpConnectTimeoutException;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -139,22 +137,51 @@ interface Ollama {
     ChatStream openChat(ChatRequest request, Map<String, String> headers, Cancellation cancellation) throws OllamaException;
 }
 
-final class OllamaClient implements Ollama {
-    private static final ObjectMapper JSON = new ObjectMapper();
+/** One ObjectMapper for the whole program: it is thread-safe once configured, and the first one is slow to make. */
+final class Json {
+    static final ObjectMapper MAPPER = new ObjectMapper();
 
-    private final HttpClient http;
+    private Json() {
+    }
+}
+
+/** Work done on a daemon thread of its own, its result (or failure) in a future. */
+final class Daemon {
+    private Daemon() {
+    }
+
+    static <T> java.util.concurrent.CompletableFuture<T> supply(String name, java.util.function.Supplier<T> work) {
+        var result = new java.util.concurrent.CompletableFuture<T>();
+        var thread = new Thread(() -> {
+            try {
+                result.complete(work.get());
+            } catch (RuntimeException | Error e) {
+                result.completeExceptionally(e);
+            }
+        }, name);
+        thread.setDaemon(true);
+        thread.start();
+        return result;
+    }
+}
+
+final class OllamaClient implements Ollama {
     private final URI endpoint;
     private final URI chatUri;
     private final Timeouts timeouts;
 
+    /**
+     * The connections are the JDK's plain HttpURLConnection rather than its HttpClient. HttpClient
+     * sets up TLS when it is built, even for http:// URLs (about 0.3 s in a fresh JVM), and its
+     * selector thread, parked in native code, makes the JVM wait another 0.3 s when it exits: both
+     * are in every one-shot run. Jackson's first ObjectMapper (about 0.25 s) is started on a thread
+     * of its own here, while the main thread wires the SDK.
+     */
     OllamaClient(URI endpoint, Timeouts timeouts) {
         this.endpoint = endpoint;
         this.chatUri = URI.create(endpoint + "/api/chat");
         this.timeouts = timeouts;
-        this.http = HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1) // Ollama speaks HTTP/1.1; skip the h2c upgrade dance
-                .connectTimeout(timeouts.connect())
-                .build();
+        Daemon.supply("json-start", () -> Json.MAPPER);
     }
 
     @Override
@@ -173,68 +200,119 @@ final class OllamaClient implements Ollama {
      * characters, and any failure is an OllamaException with a one-line reason.
      */
     List<String> listModels(Duration timeout) throws OllamaException {
-        var request = HttpRequest.newBuilder(URI.create(endpoint + "/api/tags")).timeout(timeout).GET().build();
         try {
-            var response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
-            byte[] body;
-            try (var in = response.body()) {
-                body = in.readNBytes(64 * 1024);
+            var connection = connect(URI.create(endpoint + "/api/tags"), "GET", timeout);
+            try {
+                int status = connection.getResponseCode();
+                if (status != 200) {
+                    throw new OllamaException(ErrorType.HTTP_ERROR, "Ollama answered HTTP " + status + " to /api/tags", status, null);
+                }
+                byte[] body;
+                try (var in = connection.getInputStream()) {
+                    body = in.readNBytes(64 * 1024);
+                }
+                var names = new java.util.ArrayList<String>();
+                for (JsonNode model : Json.MAPPER.readTree(body).path("models")) {
+                    String name = Messages.oneLine(model.path("name").asText(""), ChatSettings.MAX_MODEL_NAME);
+                    if (!name.isBlank()) names.add(name);
+                }
+                return List.copyOf(names);
+            } finally {
+                connection.disconnect();
             }
-            if (response.statusCode() != 200) {
-                throw new OllamaException(ErrorType.HTTP_ERROR, "Ollama answered HTTP " + response.statusCode() + " to /api/tags",
-                        response.statusCode(), null);
-            }
-            var names = new java.util.ArrayList<String>();
-            for (JsonNode model : JSON.readTree(body).path("models")) {
-                String name = Messages.oneLine(model.path("name").asText(""), ChatSettings.MAX_MODEL_NAME);
-                if (!name.isBlank()) names.add(name);
-            }
-            return List.copyOf(names);
         } catch (JsonProcessingException e) {
             throw new OllamaException(ErrorType.INVALID_RESPONSE, "Ollama's model list is not the JSON it sends", 200, e);
         } catch (IOException e) {
             throw sendFailure(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new OllamaException(ErrorType.CANCELLED, "cancelled", 0, e);
         }
+    }
+
+    /** A connection to Ollama: no proxy and no redirects, as Ollama is reached directly. */
+    private HttpURLConnection connect(URI uri, String method, Duration readTimeout) throws IOException {
+        var connection = (HttpURLConnection) uri.toURL().openConnection(Proxy.NO_PROXY);
+        connection.setRequestMethod(method);
+        connection.setInstanceFollowRedirects(false);
+        connection.setUseCaches(false);
+        connection.setConnectTimeout(millis(timeouts.connect()));
+        connection.setReadTimeout(millis(readTimeout));
+        return connection;
+    }
+
+    private static int millis(Duration duration) {
+        return (int) Math.max(1, Math.min(Integer.MAX_VALUE, duration.toMillis()));
     }
 
     /**
      * Sends the request and returns once the response headers are in; the body is read by the caller.
      * The first-token limit is one deadline counted from the send: Ollama sends its headers with the
      * first token, so waiting for the headers and then for the first chunk spend the same budget.
+     * Connecting, sending and waiting for the headers block, so they run on a thread of their own:
+     * the turn stops waiting at the deadline or on Ctrl-C, and disconnect() ends the blocked call.
      */
     @Override
     public ChatStream openChat(ChatRequest request, Map<String, String> headers, Cancellation cancellation) throws OllamaException {
-        var builder = HttpRequest.newBuilder(chatUri)
-                .header("Content-Type", "application/json")
-                .header("Accept", "application/x-ndjson")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(requestBody(request)));
-        headers.forEach(builder::header);
+        byte[] body = requestBody(request);
         long firstTokenDeadline = System.nanoTime() + timeouts.firstToken().toNanos();
-        var pending = http.sendAsync(builder.build(), HttpResponse.BodyHandlers.ofInputStream());
-        HttpResponse<InputStream> response;
+        HttpURLConnection connection;
         try {
-            java.util.concurrent.CompletableFuture.anyOf(pending, cancellation.signal)
+            // The socket's own read time-out only frees a reader that nobody waits for any more:
+            // the turn's limits are kept by ChatStream, which gives up long before it.
+            connection = connect(chatUri, "POST", timeouts.firstToken().plus(timeouts.betweenChunks()));
+        } catch (IOException e) {
+            throw sendFailure(e);
+        }
+        connection.setRequestProperty("Content-Type", "application/json");
+        connection.setRequestProperty("Accept", "application/x-ndjson");
+        headers.forEach(connection::setRequestProperty);
+        connection.setDoOutput(true);
+        connection.setFixedLengthStreamingMode(body.length); // streamed, so never sent a second time
+        var sent = Daemon.supply("ollama-send", () -> {
+            try {
+                try (var out = connection.getOutputStream()) {
+                    out.write(body);
+                }
+                return connection.getResponseCode();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+        int status;
+        try {
+            java.util.concurrent.CompletableFuture.anyOf(sent, cancellation.signal)
                     .get(timeouts.firstToken().toMillis(), TimeUnit.MILLISECONDS);
-            if (!pending.isDone()) {
-                pending.cancel(true);
+            if (!sent.isDone()) {
+                connection.disconnect();
                 throw cancellation.exception();
             }
-            response = pending.join();
+            status = sent.join();
         } catch (java.util.concurrent.TimeoutException e) {
-            pending.cancel(true);
+            connection.disconnect();
             throw new OllamaException(ErrorType.TIMEOUT, ChatStream.noFirstToken(timeouts), 0, e);
         } catch (java.util.concurrent.ExecutionException | java.util.concurrent.CompletionException e) {
-            throw sendFailure(e.getCause() != null ? e.getCause() : e);
+            throw sendFailure(unwrap(e));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            pending.cancel(true);
+            connection.disconnect();
             throw cancellation.exception();
         }
-        if (response.statusCode() / 100 != 2) throw httpError(request, response);
-        return new ChatStream(response.statusCode(), response.body(), timeouts, firstTokenDeadline, cancellation);
+        if (status / 100 != 2) {
+            var error = httpError(request, status, connection.getErrorStream());
+            connection.disconnect();
+            throw error;
+        }
+        try {
+            return new ChatStream(status, connection.getInputStream(), timeouts, firstTokenDeadline, cancellation);
+        } catch (IOException e) {
+            throw sendFailure(e);
+        }
+    }
+
+    private static Throwable unwrap(Throwable e) {
+        while ((e instanceof java.util.concurrent.CompletionException || e instanceof java.util.concurrent.ExecutionException
+                || e instanceof UncheckedIOException) && e.getCause() != null) {
+            e = e.getCause();
+        }
+        return e;
     }
 
     /** Where Ollama is, as the user may read it: credentials in the URL never shown. */
@@ -244,11 +322,11 @@ final class OllamaClient implements Ollama {
 
     /** The one place where a failed send becomes an error.type. */
     private OllamaException sendFailure(Throwable cause) {
-        if (cause instanceof HttpConnectTimeoutException) {
+        if (cause instanceof SocketTimeoutException && String.valueOf(cause.getMessage()).toLowerCase(Locale.ROOT).contains("connect")) {
             return new OllamaException(ErrorType.TIMEOUT, "Ollama at " + where() + " did not accept the connection within "
                     + Messages.describe(timeouts.connect()) + " (OLLAMA_CONNECT_TIMEOUT)", 0, cause);
         }
-        if (cause instanceof HttpTimeoutException) {
+        if (cause instanceof SocketTimeoutException) {
             return new OllamaException(ErrorType.TIMEOUT, "Ollama at " + where() + " timed out", 0, cause);
         }
         // Refused, unknown host, or the connection dropped before the headers.
@@ -263,9 +341,8 @@ final class OllamaClient implements Ollama {
      * (its chat handler answers 404 `{"error":"model 'X' not found"}`); any other 404 means the URL is
      * not Ollama's API, most often a base URL with /api or /v1 at the end.
      */
-    private OllamaException httpError(ChatRequest request, HttpResponse<InputStream> response) {
-        int status = response.statusCode();
-        String raw = bodyText(response.body());
+    private OllamaException httpError(ChatRequest request, int status, InputStream errorBody) {
+        String raw = errorBody == null ? "" : bodyText(errorBody);
         String ollamaError = ollamaError(raw);
         String shown = Messages.oneLine(ollamaError != null ? ollamaError : raw.strip(), Messages.SERVER_TEXT_LIMIT);
         if (status == 404 && ollamaError != null && OLLAMA_MODEL_MISSING.matcher(ollamaError).find()) {
@@ -294,7 +371,7 @@ final class OllamaClient implements Ollama {
     /** The `error` text of Ollama's JSON error body, or null when the body is no such JSON. */
     private static String ollamaError(String body) {
         try {
-            JsonNode error = JSON.readTree(body).path("error");
+            JsonNode error = Json.MAPPER.readTree(body).path("error");
             return error.isTextual() ? error.asText() : null;
         } catch (JsonProcessingException notJson) {
             return null;
@@ -302,7 +379,7 @@ final class OllamaClient implements Ollama {
     }
 
     private static byte[] requestBody(ChatRequest request) {
-        var body = JSON.createObjectNode();
+        var body = Json.MAPPER.createObjectNode();
         body.put("model", request.model());
         var messages = body.putArray("messages");
         request.messages().forEach(m -> messages.addObject().put("role", m.role()).put("content", m.content()));
@@ -312,7 +389,7 @@ final class OllamaClient implements Ollama {
         options.put("temperature", request.temperature());
         if (request.maxTokens() != null) options.put("num_predict", request.maxTokens());
         try {
-            return JSON.writeValueAsBytes(body);
+            return Json.MAPPER.writeValueAsBytes(body);
         } catch (JsonProcessingException e) {
             throw new UncheckedIOException(e);
         }
@@ -326,7 +403,7 @@ final class OllamaClient implements Ollama {
  * turn waits on the queue: for a line, the end of the stream, a time-out, or a Ctrl-C.
  */
 final class ChatStream implements AutoCloseable {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.MAPPER;
     private static final Object END = new Object();
     private static final Object CANCELLED = new Object();
     private static final Object TOO_LONG = new Object();
@@ -478,13 +555,15 @@ final class ChatStream implements AutoCloseable {
 
     /** Closing the body tells the HTTP client to drop the connection: a stalled Ollama stops streaming to us. */
     @Override
+    /**
+     * The pump closes the body itself, on its way out. Closing it from here could wait: the body's
+     * reads and its close take the same lock, and the pump may be blocked in a read. Interrupted, the
+     * pump leaves at its next line (at once while it waits for room in the queue), so Ollama sees the
+     * connection close and stops generating; a server that sends nothing more is cut off by the
+     * socket's read time-out.
+     */
     public void close() {
-        pump.interrupt(); // a pump waiting for room in the queue stops too
-        try {
-            body.close();
-        } catch (IOException ignored) {
-            // closing a finished or broken stream: nothing left to tell anyone
-        }
+        pump.interrupt();
     }
 }
 

@@ -151,8 +151,8 @@ public class chatbot_otel {
         var screen = terminal ? Screen.terminal(err) : Screen.plain(err); // stderr waits while an answer streams
         try (var simulator = Simulator.startIf(settings.run().simulate())) {
             var effective = simulator.pointAt(settings);
+            var client = new OllamaClient(effective.ollama().endpoint(), effective.ollama().timeouts()); // starts up meanwhile
             try (var telemetry = Telemetry.setup(effective, screen.err())) {           // 1. the SDK
-                var client = new OllamaClient(effective.ollama().endpoint(), effective.ollama().timeouts());
                 var logLines = screen.foldLogLines ? new PrintStream(OutputStream.nullOutputStream()) : screen.err(); // JSON lines
                 var chat = new TracedChat(telemetry.openTelemetry(), client, effective, logLines);  // 2. and 3.
                 if (effective.run().load() != null) return new LoadMode(effective, chat, telemetry).run(out);
@@ -463,7 +463,7 @@ public class chatbot_otel {
     // =========================================================================================
 
     static final class TracedChat {
-        private static final ObjectMapper JSON = new ObjectMapper();
+        private static final ObjectMapper JSON = Json.MAPPER;
 
         private final Instruments instruments;
         private final TextMapPropagator propagator;
@@ -859,7 +859,7 @@ public class chatbot_otel {
     static final class StructuredLog {
         private static final DateTimeFormatter TIMESTAMP =
                 DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
-        private static final ObjectMapper JSON = new ObjectMapper();
+        private static final ObjectMapper JSON = Json.MAPPER;
 
         private final Logger logger;
         private final PrintStream err;

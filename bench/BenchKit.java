@@ -75,6 +75,15 @@ final class BenchKit {
 
     /** A process of its own, stopped on close, and where it listens. */
     record Server(Process process, String url) implements AutoCloseable {
+        /** CPU time the process has used so far, all its threads, in microseconds. */
+        long cpuMicros() {
+            return cpuMicros(process.toHandle());
+        }
+
+        static long cpuMicros(ProcessHandle handle) {
+            return handle.info().totalCpuDuration().map(d -> d.toNanos() / 1000).orElse(0L);
+        }
+
         @Override
         public void close() {
             process.destroy();

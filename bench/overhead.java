@@ -39,10 +39,17 @@ class overhead {
                     requests, rounds, concurrency);
             System.out.printf("%-6s %-10s %12s %9s %8s %8s %14s%n", "round", "telemetry", "requests/s", "mean ms", "p50 ms", "p99 ms", "spans dropped");
             List<Double> ratios = new ArrayList<>(), extraMicros = new ArrayList<>();
+            var cpuOn = new ArrayList<Cpu>();
+            var cpuOff = new ArrayList<Cpu>();
             for (int round = 1; round <= rounds; round++) {
                 boolean onFirst = round % 2 == 1;
+                var before = Cpu.now(sim, sink);
                 var first = BenchKit.load(onFirst ? on : off, requests, concurrency);
+                var middle = Cpu.now(sim, sink);
                 var second = BenchKit.load(onFirst ? off : on, requests, concurrency);
+                var after = Cpu.now(sim, sink);
+                (onFirst ? cpuOn : cpuOff).add(middle.minus(before).perTurn(requests));
+                (onFirst ? cpuOff : cpuOn).add(after.minus(middle).perTurn(requests));
                 var withTelemetry = onFirst ? first : second;
                 var without = onFirst ? second : first;
                 row(round, "on", withTelemetry);
@@ -56,7 +63,44 @@ class overhead {
                     ratios.stream().min(Double::compare).orElseThrow(), ratios.stream().max(Double::compare).orElseThrow(),
                     ratio, ratio >= 0.97 ? "met" : "NOT met");
             System.out.printf("per-turn overhead (mean latency on - off, median)        %+.0f us%n", BenchKit.median(extraMicros));
+            // Where the throughput goes: on saturated cores, requests/s is about cores / (CPU per turn
+            // of every process), so the ratio can be no better than the CPU per turn off / on.
+            System.out.printf("%nCPU per turn, microseconds, median of the rounds (all threads of each process)%n");
+            System.out.printf("%-10s %10s %10s %10s %10s%n", "telemetry", "chatbot", "simulator", "OTLP sink", "all");
+            Cpu on1 = Cpu.median(cpuOn), off1 = Cpu.median(cpuOff);
+            cpuRow("on", on1);
+            cpuRow("off", off1);
+            System.out.printf("CPU off / on (the bound on the throughput ratio)        %.3f%n", off1.all() / on1.all());
         }
+    }
+
+    /** CPU time used so far by the chatbot (this JVM), the simulator and the sink, in microseconds. */
+    record Cpu(double chatbot, double simulator, double sink) {
+        static Cpu now(BenchKit.Server sim, BenchKit.Server sink) {
+            return new Cpu(BenchKit.Server.cpuMicros(ProcessHandle.current()), sim.cpuMicros(), sink.cpuMicros());
+        }
+
+        Cpu minus(Cpu earlier) {
+            return new Cpu(chatbot - earlier.chatbot, simulator - earlier.simulator, sink - earlier.sink);
+        }
+
+        Cpu perTurn(int turns) {
+            return new Cpu(chatbot / turns, simulator / turns, sink / turns);
+        }
+
+        double all() {
+            return chatbot + simulator + sink;
+        }
+
+        static Cpu median(List<Cpu> rounds) {
+            return new Cpu(BenchKit.median(rounds.stream().map(Cpu::chatbot).toList()),
+                    BenchKit.median(rounds.stream().map(Cpu::simulator).toList()),
+                    BenchKit.median(rounds.stream().map(Cpu::sink).toList()));
+        }
+    }
+
+    static void cpuRow(String mode, Cpu c) {
+        System.out.printf("%-10s %10.0f %10.0f %10.0f %10.0f%n", mode, c.chatbot(), c.simulator(), c.sink(), c.all());
     }
 
     static void row(int round, String mode, LoadReport r) {

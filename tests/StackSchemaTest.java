@@ -54,7 +54,7 @@ class StackSchemaTest {
 
     @Test
     void theComposeCheckRejectsASchemaError() throws Exception {
-        Path broken = Files.createTempFile(CHECKS.resolve("node_modules"), "compose", ".yml");
+        Path broken = Files.createTempFile(tools(), "compose", ".yml");
         try {
             // A misspelt healthcheck key: Compose would reject the file.
             Files.writeString(broken, Stack.text("docker-compose.yml").replace("      retries: 30", "      retires: 30"));
