@@ -98,6 +98,7 @@ final class LoadMode {
 
     LoadReport measure() {
         Load load = settings.run().load();
+        OllamaClient.keepAliveUpTo(load.concurrency());
         var pool = java.util.concurrent.Executors.newFixedThreadPool(load.concurrency(), r -> {
             var t = new Thread(r, "load");
             t.setDaemon(true);

@@ -184,6 +184,18 @@ final class OllamaClient implements Ollama {
         Daemon.supply("json-start", () -> Json.MAPPER);
     }
 
+    /**
+     * HttpURLConnection keeps at most 5 idle connections per server (the JDK's http.maxConnections,
+     * read once per JVM, when the first connection is made). Load mode runs more requests at once, and
+     * each should reuse its connection rather than open a new one per request. A value the user set
+     * stays.
+     */
+    static void keepAliveUpTo(int connections) {
+        if (System.getProperty("http.maxConnections") == null && connections > 5) {
+            System.setProperty("http.maxConnections", String.valueOf(connections));
+        }
+    }
+
     @Override
     public URI endpoint() {
         return endpoint;
