@@ -24,7 +24,7 @@ class all {
     record Script(String name, List<String> small, List<String> tiny) {}
 
     static final List<Script> SCRIPTS = List.of(
-            new Script("startup", List.of("--runs", "5"), List.of("--runs", "1")),
+            new Script("startup", List.of("--runs", "11"), List.of("--runs", "1")),
             new Script("exit", List.of("--exits", "3", "--turns", "200"), List.of("--exits", "1", "--turns", "20")),
             new Script("overhead", List.of("--requests", "2000", "--rounds", "5"), List.of("--requests", "40", "--rounds", "1", "--concurrency", "4")),
             new Script("telemetry_jmh", List.of(), List.of("--quick")));
