@@ -79,7 +79,7 @@ final class Repl {
             return result.error().type == ErrorType.CANCELLED ? 130 : 1;
         }
         err.print(settings.banner(model));
-        try (Prompts prompts = interactive ? TerminalPrompts.open(this, settings.run().historyFile()) : () -> Terminal.readLine(in)) {
+        try (Prompts prompts = interactive ? TerminalPrompts.open(this, settings.run().historyFile(), screen) : () -> Terminal.readLine(in)) {
             while (true) {
                 String line = prompts.next();
                 if (line == null) break; // end of input, or Ctrl-D, or a second Ctrl-C on an empty line
@@ -258,14 +258,16 @@ final class TerminalPrompts implements Prompts {
     static final String HINT = "(Ctrl-C again, Ctrl-D or exit to leave)";
     private final org.jline.terminal.Terminal terminal;
     private final LineReader reader;
+    private final Screen screen;
     private boolean interruptedOnEmpty;
 
-    private TerminalPrompts(org.jline.terminal.Terminal terminal, LineReader reader) {
+    private TerminalPrompts(org.jline.terminal.Terminal terminal, LineReader reader, Screen screen) {
         this.terminal = terminal;
         this.reader = reader;
+        this.screen = screen;
     }
 
-    static TerminalPrompts open(Repl repl, java.nio.file.Path historyFile) {
+    static TerminalPrompts open(Repl repl, java.nio.file.Path historyFile, Screen screen) {
         try {
             var terminal = TerminalBuilder.builder().system(true).build();
             terminal.handle(org.jline.terminal.Terminal.Signal.INT, signal -> repl.interrupt()); // during an answer
@@ -277,7 +279,7 @@ final class TerminalPrompts implements Prompts {
                 }
             });
             if (historyFile != null) builder.variable(LineReader.HISTORY_FILE, Terminal.privateFile(historyFile));
-            return new TerminalPrompts(terminal, builder.build());
+            return new TerminalPrompts(terminal, builder.build(), screen);
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException("cannot open the terminal", e);
         }
@@ -286,6 +288,8 @@ final class TerminalPrompts implements Prompts {
     @Override
     public String next() {
         while (true) {
+            // A warning that comes while the prompt waits (an export that failed) goes above it.
+            screen.promptOpen(reader::printAbove);
             try {
                 String line = reader.readLine("You: ");
                 interruptedOnEmpty = false;
@@ -302,6 +306,8 @@ final class TerminalPrompts implements Prompts {
                 }
             } catch (EndOfFileException e) {
                 return null;
+            } finally {
+                screen.promptClosed();
             }
         }
     }

@@ -348,7 +348,19 @@ final class Screen {
 
     private synchronized void line(String line) {
         if (answering) held.add(line);
+        else if (above != null) above.accept(line);
         else err.println(line);
+    }
+
+    /** While the prompt waits for input, a line goes above it; the prompt and what was typed are drawn again below. */
+    private java.util.function.Consumer<String> above;
+
+    synchronized void promptOpen(java.util.function.Consumer<String> printAbove) {
+        above = printAbove;
+    }
+
+    synchronized void promptClosed() {
+        above = null;
     }
 
     synchronized void answerStarted() {

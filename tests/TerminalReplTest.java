@@ -159,6 +159,19 @@ class TerminalReplTest {
     }
 
     @Test
+    void aWarningThatComesWhileThePromptWaitsGoesAboveItAndWhatWasTypedStays() {
+        var env = env();
+        // Metrics are exported while nobody types: the first export to a collector that is not there warns.
+        env.putAll(Map.of("OTEL_METRICS_EXPORTER", "otlp", "OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:" + Harness.closedPort(),
+                "OTEL_METRIC_EXPORT_INTERVAL", "1500"));
+        var t = start(env);
+        t.type("half a prompt");
+        String screen = t.waitFor("the export warning", s -> s.contains("warning: metrics export"), 20);
+        screen = t.waitFor("the prompt drawn again", s -> lastLine(s, "You: ").equals("You: half a prompt"), 5);
+        assertTrue(screen.lines().noneMatch(l -> l.startsWith("You: warning")), "the warning is not glued to the prompt:\n" + screen);
+    }
+
+    @Test
     void slashModelsListsWhatOllamaServes() {
         var t = start(env());
         t.type("/models");

@@ -88,12 +88,27 @@ final class Tmux implements AutoCloseable {
         }
     }
 
+    /**
+     * Kills the tmux server, then waits (bounded) for the chatbot in the pane to be gone: on its way out
+     * it writes its history file, and the test's temporary folder must not be deleted under it.
+     */
     @Override
     public void close() {
+        List<ProcessHandle> pane = new ArrayList<>();
+        try {
+            long shell = Long.parseLong(run("display-message", "-p", "-t", "chat", "#{pane_pid}").strip());
+            ProcessHandle.of(shell).ifPresent(p -> {
+                pane.add(p);
+                p.descendants().forEach(pane::add);
+            });
+        } catch (AssertionError | NumberFormatException e) {
+            // no pane any more: nothing to wait for
+        }
         try {
             new ProcessBuilder("tmux", "-L", socket, "kill-server").start().waitFor(10, TimeUnit.SECONDS);
-        } catch (IOException e) {
-            // no tmux: nothing was started
+            for (ProcessHandle process : pane) process.onExit().get(10, TimeUnit.SECONDS);
+        } catch (IOException | java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            // no tmux, or a process that would not go: the test's own assertions have spoken already
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
