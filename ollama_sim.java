@@ -31,9 +31,12 @@
 //   /api/tags               full entries: 64-hex digest, details with family, families, parameter_size, ...
 //   /api/generate           the same answers with `response` (and `thinking`) instead of `message`;
 //                           an empty prompt answers done_reason "load"                GenerateHandler
-//   /api/show               details, model_info, capabilities (completion, thinking)  ShowHandler
+//   /api/show               details, model_info (the keys every GGUF file has), capabilities
+//                           (completion, thinking); no tensors: there are no weights  ShowHandler
+//   /api/version            the release followed, OLLAMA_VERSION, with "-sim"
 //   /api/ps                 the models loaded so far, with expires_at 5 minutes ahead PsHandler
-// Not simulated: tool calls.
+// Not simulated: tool calls. tests/RealOllamaTest.java runs the official client against a real Ollama
+// and this simulator and compares what it parsed, field by field.
 //
 //   jbang ollama_sim.java --port 11434                 # a fake Ollama for the chatbot
 //   jbang ollama_sim.java --first-token-ms 800 --tokens-per-second 8   # a slow "model"
