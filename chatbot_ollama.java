@@ -140,8 +140,14 @@ interface Ollama {
 /** One ObjectMapper for the whole program: it is thread-safe once configured, and the first one is slow to make. */
 final class Json {
     static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final java.util.concurrent.atomic.AtomicBoolean STARTED = new java.util.concurrent.atomic.AtomicBoolean();
 
     private Json() {
+    }
+
+    /** Makes the mapper on a thread of its own, once per program, so that start-up goes on meanwhile. */
+    static void startInBackground() {
+        if (STARTED.compareAndSet(false, true)) Daemon.supply("json-start", () -> MAPPER);
     }
 }
 
@@ -181,7 +187,7 @@ final class OllamaClient implements Ollama {
         this.endpoint = endpoint;
         this.chatUri = URI.create(endpoint + "/api/chat");
         this.timeouts = timeouts;
-        Daemon.supply("json-start", () -> Json.MAPPER);
+        Json.startInBackground();
     }
 
     /**
@@ -464,22 +470,18 @@ final class ChatStream implements AutoCloseable {
                     return;
                 }
                 int start = 0;
-                for (int i = 0; i < n; i++) {
-                    if (block[i] != '\n') continue;
-                    if (line.size() + (i - start) >= MAX_LINE_BYTES) {
+                for (int i = 0; i <= n; i++) {
+                    if (i < n && block[i] != '\n') continue;
+                    if (line.size() + (i - start) >= MAX_LINE_BYTES) { // the line so far, this piece included
                         lines.put(TOO_LONG);
                         return;
                     }
                     line.write(block, start, i - start);
+                    if (i == n) break; // the block ended inside a line: the next block goes on with it
                     lines.put(line.toString(StandardCharsets.UTF_8));
                     line.reset();
                     start = i + 1;
                 }
-                if (line.size() + (n - start) >= MAX_LINE_BYTES) {
-                    lines.put(TOO_LONG);
-                    return;
-                }
-                line.write(block, start, n - start);
             }
             if (line.size() > 0) lines.put(line.toString(StandardCharsets.UTF_8));
             lines.put(END);
@@ -582,8 +584,6 @@ final class ChatStream implements AutoCloseable {
         return node.hasNonNull(field) && node.get(field).canConvertToLong() ? node.get(field).asLong() : null;
     }
 
-    /** Closing the body tells the HTTP client to drop the connection: a stalled Ollama stops streaming to us. */
-    @Override
     /**
      * The pump closes the body itself, on its way out. Closing it from here could wait: the body's
      * reads and its close take the same lock, and the pump may be blocked in a read. Interrupted, the
@@ -591,6 +591,7 @@ final class ChatStream implements AutoCloseable {
      * connection close and stops generating; a server that sends nothing more is cut off by the
      * socket's read time-out.
      */
+    @Override
     public void close() {
         pump.interrupt();
     }

@@ -336,7 +336,7 @@ class RealOllamaTest {
     }
 
     private static String stringAttr(Span span, String key) {
-        return attr(span, key).map(AnyValue::getStringValue).orElse(null);
+        return OtlpReceiver.stringValue(span.getAttributesList(), key);
     }
 
     private static List<String> stringAttrs(Span span, String key) {

@@ -199,23 +199,21 @@ final class TinyGguf {
         }
 
         Buffer u32(int v) {
-            scratch.clear();
-            scratch.putInt(v);
-            out.write(scratch.array(), 0, 4);
-            return this;
+            return number(Integer.BYTES, b -> b.putInt(v));
         }
 
         Buffer u64(long v) {
-            scratch.clear();
-            scratch.putLong(v);
-            out.write(scratch.array(), 0, 8);
-            return this;
+            return number(Long.BYTES, b -> b.putLong(v));
         }
 
         Buffer f32(float v) {
+            return number(Float.BYTES, b -> b.putFloat(v));
+        }
+
+        private Buffer number(int size, java.util.function.Consumer<ByteBuffer> put) {
             scratch.clear();
-            scratch.putFloat(v);
-            out.write(scratch.array(), 0, 4);
+            put.accept(scratch);
+            out.write(scratch.array(), 0, size);
             return this;
         }
 
