@@ -256,15 +256,25 @@ interface Prompts extends AutoCloseable {
  */
 final class TerminalPrompts implements Prompts {
     static final String HINT = "(Ctrl-C again, Ctrl-D or exit to leave)";
+    private static final String PROMPT = "You: ";
     private final org.jline.terminal.Terminal terminal;
     private final LineReader reader;
     private final Screen screen;
     private boolean interruptedOnEmpty;
+    private boolean ctrlCTyped;
 
     private TerminalPrompts(org.jline.terminal.Terminal terminal, LineReader reader, Screen screen) {
         this.terminal = terminal;
         this.reader = reader;
         this.screen = screen;
+        // JLine 4.5.0 sometimes ends readLine with an interrupted read just as the ^C byte arrives, then
+        // reads that byte in the next readLine: one key, two interrupts (strace: one read of \3, no
+        // SIGINT). Only the key's own widget counts as a Ctrl-C; an interrupt without it is read past.
+        var interrupt = reader.getBuiltinWidgets().get(LineReader.INTERRUPT);
+        reader.getWidgets().put(LineReader.INTERRUPT, () -> {
+            ctrlCTyped = true;
+            return interrupt.apply();
+        });
     }
 
     static TerminalPrompts open(Repl repl, java.nio.file.Path historyFile, Screen screen) {
@@ -287,14 +297,23 @@ final class TerminalPrompts implements Prompts {
 
     @Override
     public String next() {
+        String typed = null;
         while (true) {
             // A warning that comes while the prompt waits (an export that failed) goes above it.
             screen.promptOpen(reader::printAbove);
+            ctrlCTyped = false;
             try {
-                String line = reader.readLine("You: ");
+                String line = reader.readLine(PROMPT, null, (org.jline.reader.MaskingCallback) null, typed);
                 interruptedOnEmpty = false;
                 return line;
             } catch (UserInterruptException e) {
+                if (!ctrlCTyped) { // not a key: ask again in the same place, with what was typed
+                    Thread.interrupted(); // JLine keeps the flag it saw: the next read must not see it
+                    typed = e.getPartialLine();
+                    erasePromptAbove(PROMPT + typed);
+                    continue;
+                }
+                typed = null;
                 if (!e.getPartialLine().isEmpty()) {
                     interruptedOnEmpty = false; // the line is cleared; ask again
                 } else if (interruptedOnEmpty) {
@@ -310,6 +329,16 @@ final class TerminalPrompts implements Prompts {
                 screen.promptClosed();
             }
         }
+    }
+
+    /** JLine ended the prompt's line(s) with a newline: go back up and clear them, so the prompt is drawn again in place. */
+    private void erasePromptAbove(String shown) {
+        int width = Math.max(1, terminal.getSize().getColumns());
+        int rows = 1 + org.jline.utils.AttributedString.fromAnsi(shown).columnLength() / width;
+        for (int i = 0; i < rows; i++) terminal.puts(org.jline.utils.InfoCmp.Capability.cursor_up);
+        terminal.puts(org.jline.utils.InfoCmp.Capability.carriage_return);
+        terminal.puts(org.jline.utils.InfoCmp.Capability.clr_eos);
+        terminal.flush();
     }
 
     @Override
