@@ -14,6 +14,8 @@
 //
 //   jbang bench/overhead.java                                  2000 requests x 5 rounds, concurrency 8
 //   jbang bench/overhead.java --requests 50 --rounds 1         a quick check (what CI runs)
+//   jbang bench/overhead.java --warmup 12                      a longer warm-up (pairs of on and off loads), to
+//                                                              see what is left once the JIT is done
 
 import java.util.ArrayList;
 import java.util.List;
@@ -21,15 +23,16 @@ import java.util.Map;
 
 class overhead {
     public static void main(String[] args) throws Exception {
-        var o = BenchKit.options(args, Map.of("requests", 2000, "concurrency", 8, "rounds", 5),
-                "Usage: jbang bench/overhead.java [--requests N] [--concurrency C] [--rounds R]");
-        int requests = o.get("requests"), concurrency = o.get("concurrency"), rounds = o.get("rounds");
+        var o = BenchKit.options(args, Map.of("requests", 2000, "concurrency", 8, "rounds", 5, "warmup", 3),
+                "Usage: jbang bench/overhead.java [--requests N] [--concurrency C] [--rounds R] [--warmup W]");
+        int requests = o.get("requests"), concurrency = o.get("concurrency"), rounds = o.get("rounds"), warmup = o.get("warmup");
         try (var sim = BenchKit.simulatorProcess(); var sink = BenchKit.sinkProcess()) {
             Map<String, String> on = Map.of("OLLAMA_ENDPOINT", sim.url(), "OTEL_EXPORTER_OTLP_ENDPOINT", sink.url());
             Map<String, String> off = Map.of("OLLAMA_ENDPOINT", sim.url(), "OTEL_SDK_DISABLED", "true");
             // Warm-up, not counted: the JIT needs some 10,000 turns before rounds are steady; with less,
-            // throughput still climbs round by round and the drift reads as (false) overhead.
-            for (int i = 0; i < 3; i++) {
+            // throughput still climbs round by round and the drift reads as (false) overhead. (Its C2
+            // compilations take more CPU time than the load itself in the first seconds: -XX:+CITime.)
+            for (int i = 0; i < warmup; i++) {
                 BenchKit.load(on, requests, concurrency);
                 BenchKit.load(off, requests, concurrency);
             }
