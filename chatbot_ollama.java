@@ -421,7 +421,6 @@ final class OllamaClient implements Ollama {
  * turn waits on the queue: for a line, the end of the stream, a time-out, or a Ctrl-C.
  */
 final class ChatStream implements AutoCloseable {
-    private static final ObjectMapper JSON = Json.MAPPER;
     private static final Object END = new Object();
     private static final Object CANCELLED = new Object();
     private static final Object TOO_LONG = new Object();
@@ -547,7 +546,7 @@ final class ChatStream implements AutoCloseable {
     private ChatChunk parse(String line) throws OllamaException {
         JsonNode node;
         try {
-            node = JSON.readTree(line);
+            node = Json.MAPPER.readTree(line);
         } catch (JsonProcessingException e) {
             throw invalid(line, e);
         }

@@ -53,7 +53,6 @@
 // switch. --enable-native-access: JLine reaches the terminal natively; Java 22+ warns unless allowed.)
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.baggage.propagation.W3CBaggagePropagator;
 import io.opentelemetry.api.common.AttributeKey;
@@ -463,8 +462,6 @@ public class chatbot_otel {
     // =========================================================================================
 
     static final class TracedChat {
-        private static final ObjectMapper JSON = Json.MAPPER;
-
         private final Instruments instruments;
         private final TextMapPropagator propagator;
         private final Ollama client;
@@ -830,7 +827,7 @@ public class chatbot_otel {
 
         /** The GenAI conventions' message shape: role plus a list of typed parts. */
         private static String inputMessagesJson(List<ChatMessage> messages) {
-            var array = JSON.createArrayNode();
+            var array = Json.MAPPER.createArrayNode();
             for (ChatMessage m : messages) {
                 var message = array.addObject().put("role", m.role());
                 message.putArray("parts").addObject().put("type", "text").put("content", m.content());
@@ -840,7 +837,7 @@ public class chatbot_otel {
 
         /** The answer, and a thinking model's thinking as a `reasoning` part before it. */
         private static String outputMessagesJson(StreamProgress progress, String finishReason) {
-            var array = JSON.createArrayNode();
+            var array = Json.MAPPER.createArrayNode();
             var message = array.addObject().put("role", "assistant");
             var parts = message.putArray("parts");
             if (progress.thinking.length() > 0) parts.addObject().put("type", "reasoning").put("content", progress.thinking.toString());
@@ -859,7 +856,6 @@ public class chatbot_otel {
     static final class StructuredLog {
         private static final DateTimeFormatter TIMESTAMP =
                 DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
-        private static final ObjectMapper JSON = Json.MAPPER;
 
         private final Logger logger;
         private final PrintStream err;
@@ -900,7 +896,7 @@ public class chatbot_otel {
             line.put("service", service);
             line.putAll(fields);
             try {
-                err.println(JSON.writeValueAsString(line));
+                err.println(Json.MAPPER.writeValueAsString(line));
             } catch (JsonProcessingException e) {
                 throw new UncheckedIOException(e);
             }

@@ -306,6 +306,8 @@ final class Screen {
     private final boolean holdDuringAnswers;
     private final java.util.List<String> held = new java.util.ArrayList<>();
     private boolean answering;
+    /** While the prompt waits for input, a line goes above it; the prompt and what was typed are drawn again below. */
+    private java.util.function.Consumer<String> above;
     /** Whether the per-turn JSON log line is folded into a one-line summary (stdout and stderr both a terminal). */
     final boolean foldLogLines;
 
@@ -351,9 +353,6 @@ final class Screen {
         else if (above != null) above.accept(line);
         else err.println(line);
     }
-
-    /** While the prompt waits for input, a line goes above it; the prompt and what was typed are drawn again below. */
-    private java.util.function.Consumer<String> above;
 
     synchronized void promptOpen(java.util.function.Consumer<String> printAbove) {
         above = printAbove;

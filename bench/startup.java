@@ -46,53 +46,59 @@ class startup {
             seconds(oneShot, off, root);
 
             BenchKit.machine();
-            // Interleaved, run by run: the machine's drift then hits all three rows alike, and the
-            // on/off figure is the median of each run's own ratio, as bench/overhead.java does it.
-            var launcher = List.of("bash", root.resolve("jbang").toString(), "--version");
+            // Interleaved, run by run: the machine's drift then hits all rows alike, and each on/off
+            // figure is the median of each run's own ratio, as bench/overhead.java does it.
             String java = jvmCommand(oneShot, root);
-            var jvmAlone = List.of("bash", "-c", "exec " + java); // what ./jbang ends up running
-            var jvmWith = with == null ? null : List.of("bash", "-c", "exec " + java.replaceFirst(" -classpath ", " " + with + " -classpath "));
-            List<Double> onTimes = new ArrayList<>(), offTimes = new ArrayList<>(), launcherTimes = new ArrayList<>(), ratios = new ArrayList<>();
-            List<Double> jvmOnTimes = new ArrayList<>(), jvmOffTimes = new ArrayList<>(), jvmRatios = new ArrayList<>();
-            List<Double> withOnTimes = new ArrayList<>(), withOffTimes = new ArrayList<>(), withRatios = new ArrayList<>();
+            var whole = new OnOff(oneShot);
+            var launcher = new ArrayList<Double>();
+            var jvmAlone = new OnOff(List.of("bash", "-c", "exec " + java)); // what ./jbang ends up running
+            var jvmWith = with == null ? null : new OnOff(List.of("bash", "-c", "exec " + java.replaceFirst(" -classpath ", " " + with + " -classpath ")));
             for (int i = 0; i < runs; i++) {
-                onTimes.add(seconds(oneShot, on, root));
-                offTimes.add(seconds(oneShot, off, root));
-                launcherTimes.add(seconds(launcher, Map.of(), root));
-                jvmOnTimes.add(seconds(jvmAlone, on, root));
-                jvmOffTimes.add(seconds(jvmAlone, off, root));
-                ratios.add(onTimes.get(i) / offTimes.get(i));
-                jvmRatios.add(jvmOnTimes.get(i) / jvmOffTimes.get(i));
-                if (jvmWith != null) {
-                    withOnTimes.add(seconds(jvmWith, on, root));
-                    withOffTimes.add(seconds(jvmWith, off, root));
-                    withRatios.add(withOnTimes.get(i) / withOffTimes.get(i));
-                }
+                whole.run(on, off, root);
+                launcher.add(seconds(List.of("bash", root.resolve("jbang").toString(), "--version"), Map.of(), root));
+                jvmAlone.run(on, off, root);
+                if (jvmWith != null) jvmWith.run(on, off, root);
             }
             System.out.printf("One-shot turn, whole process, warm (%d runs each, interleaved; the simulator answers at once, in its own process)%n", runs);
             System.out.printf("%-52s %9s %9s %9s%n", "command", "min s", "median s", "max s");
-            double withTelemetry = row("./jbang chatbot_otel.java --prompt hi", onTimes);
-            row("  the same, OTEL_SDK_DISABLED=true", offTimes);
-            row("./jbang --version (the launcher alone)", launcherTimes);
-            row("the chatbot's JVM alone (no launcher), on", jvmOnTimes);
-            row("  the same, OTEL_SDK_DISABLED=true", jvmOffTimes);
-            if (jvmWith != null) {
-                row("the JVM alone with " + with + ", on", withOnTimes);
-                row("  the same, OTEL_SDK_DISABLED=true", withOffTimes);
-            }
-            ratioLine("the JVM alone: on/off", jvmRatios);
-            if (jvmWith != null) ratioLine("the JVM alone with " + with + ": on/off", withRatios);
-            double ratio = BenchKit.median(ratios);
+            double withTelemetry = whole.rows("./jbang chatbot_otel.java --prompt hi");
+            row("./jbang --version (the launcher alone)", launcher);
+            jvmAlone.rows("the chatbot's JVM alone (no launcher), on");
+            if (jvmWith != null) jvmWith.rows("the JVM alone with " + with + ", on");
+            System.out.println(jvmAlone.ratioLine("the JVM alone: on/off"));
+            if (jvmWith != null) System.out.println(jvmWith.ratioLine("the JVM alone with " + with + ": on/off"));
             System.out.printf("telemetry on, median %.3f s     goal <= 0.8 s: %s%n", withTelemetry, withTelemetry <= 0.8 ? "met" : "NOT met");
-            System.out.printf("on/off %.3f (median of the runs' ratios; min %.3f, max %.3f)   goal <= 1.05: %s%n", ratio,
-                    ratios.stream().min(Double::compare).orElseThrow(), ratios.stream().max(Double::compare).orElseThrow(),
-                    ratio <= 1.05 ? "met" : "NOT met");
+            System.out.printf("%s   goal <= 1.05: %s%n", whole.ratioLine("on/off"), whole.ratio() <= 1.05 ? "met" : "NOT met");
         }
     }
 
-    static void ratioLine(String label, List<Double> ratios) {
-        System.out.printf("%s %.3f (median of the runs' ratios; min %.3f, max %.3f)%n", label, BenchKit.median(ratios),
-                ratios.stream().min(Double::compare).orElseThrow(), ratios.stream().max(Double::compare).orElseThrow());
+    /** One command run with telemetry on and off, back to back: the times of each, and each run's ratio. */
+    record OnOff(List<String> command, List<Double> on, List<Double> off, List<Double> ratios) {
+        OnOff(List<String> command) {
+            this(command, new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+        }
+
+        void run(Map<String, String> onEnv, Map<String, String> offEnv, Path root) throws Exception {
+            on.add(seconds(command, onEnv, root));
+            off.add(seconds(command, offEnv, root));
+            ratios.add(on.get(on.size() - 1) / off.get(off.size() - 1));
+        }
+
+        /** The two rows; returns the median with telemetry on. */
+        double rows(String label) {
+            double median = row(label, on);
+            row("  the same, OTEL_SDK_DISABLED=true", off);
+            return median;
+        }
+
+        double ratio() {
+            return BenchKit.median(ratios);
+        }
+
+        String ratioLine(String label) {
+            return String.format("%s %.3f (median of the runs' ratios; min %.3f, max %.3f)", label, ratio(),
+                    ratios.stream().min(Double::compare).orElseThrow(), ratios.stream().max(Double::compare).orElseThrow());
+        }
     }
 
     static double row(String label, List<Double> times) {

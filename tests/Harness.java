@@ -223,6 +223,13 @@ final class Harness implements AutoCloseable {
     }
 
     /** Runs the chatbot in a fresh JVM with this test's classpath: the real exit path, System.exit included. */
+    /** Deletes a test's temporary folder and all in it, as far as it can: cleaning up never fails a test. */
+    static void deleteTree(java.nio.file.Path root) throws IOException {
+        try (var files = java.nio.file.Files.walk(root)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+
     static Process launch(Map<String, String> env, String... args) throws IOException {
         return launchClass("chatbot_otel", env, args);
     }

@@ -13,7 +13,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -42,9 +41,7 @@ class JdkSwitchTest {
             Files.copy(archives.get(0), archives.get(1), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             for (Jdk jdk : jdks) runHelp(jdk, cache);
         } finally {
-            try (var files = Files.walk(cache)) {
-                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
+            Harness.deleteTree(cache);
         }
     }
 

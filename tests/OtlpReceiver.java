@@ -7,6 +7,7 @@ import com.sun.net.httpserver.HttpServer;
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+import io.opentelemetry.proto.common.v1.AnyValue;
 import io.opentelemetry.proto.common.v1.KeyValue;
 import io.opentelemetry.proto.logs.v1.LogRecord;
 import io.opentelemetry.proto.metrics.v1.Metric;
@@ -243,17 +244,18 @@ final class OtlpReceiver implements AutoCloseable {
         }
     }
 
+    static java.util.Optional<AnyValue> value(List<KeyValue> attributes, String key) {
+        return attributes.stream().filter(kv -> kv.getKey().equals(key)).map(KeyValue::getValue).findFirst();
+    }
+
     static String stringValue(List<KeyValue> attributes, String key) {
-        return attributes.stream().filter(kv -> kv.getKey().equals(key)).map(kv -> {
-            var v = kv.getValue();
-            return switch (v.getValueCase()) {
-                case STRING_VALUE -> v.getStringValue();
-                case INT_VALUE -> String.valueOf(v.getIntValue());
-                case DOUBLE_VALUE -> String.valueOf(v.getDoubleValue());
-                case BOOL_VALUE -> String.valueOf(v.getBoolValue());
-                default -> v.toString();
-            };
-        }).findFirst().orElse(null);
+        return value(attributes, key).map(v -> switch (v.getValueCase()) {
+            case STRING_VALUE -> v.getStringValue();
+            case INT_VALUE -> String.valueOf(v.getIntValue());
+            case DOUBLE_VALUE -> String.valueOf(v.getDoubleValue());
+            case BOOL_VALUE -> String.valueOf(v.getBoolValue());
+            default -> v.toString();
+        }).orElse(null);
     }
 
     @Override

@@ -25,7 +25,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -124,9 +123,7 @@ class PrometheusIntegrationTest {
         if (telemetry != null) telemetry.close();
         if (simulator != null) simulator.close();
         if (workDir != null) {
-            try (var files = Files.walk(workDir)) {
-                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
+            Harness.deleteTree(workDir);
         }
     }
 

@@ -10,7 +10,6 @@
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.opentelemetry.proto.common.v1.AnyValue;
-import io.opentelemetry.proto.common.v1.KeyValue;
 import io.opentelemetry.proto.trace.v1.Span;
 import io.opentelemetry.proto.trace.v1.Status;
 import org.junit.jupiter.api.AfterAll;
@@ -156,7 +155,7 @@ class RealOllamaTest {
         // The runner is Ollama's child; should it outlive its parent, it goes too.
         ProcessHandle.allProcesses().filter(p -> p.info().arguments().map(a -> String.join(" ", a).contains(workDir.toString())).orElse(false))
                 .forEach(ProcessHandle::destroyForcibly);
-        if (workDir != null) deleteTree(workDir);
+        if (workDir != null) Harness.deleteTree(workDir);
     }
 
     @Test
@@ -320,7 +319,7 @@ class RealOllamaTest {
     }
 
     private static Optional<AnyValue> attr(Span span, String key) {
-        return span.getAttributesList().stream().filter(kv -> kv.getKey().equals(key)).map(KeyValue::getValue).findFirst();
+        return OtlpReceiver.value(span.getAttributesList(), key);
     }
 
     private static Optional<Long> longAttr(Span span, String key) {
@@ -360,12 +359,6 @@ class RealOllamaTest {
             return text.length() <= 4000 ? text : text.substring(text.length() - 4000);
         } catch (IOException e) {
             return "(no log: " + e.getMessage() + ")";
-        }
-    }
-
-    private static void deleteTree(Path root) throws IOException {
-        try (var paths = Files.walk(root)) {
-            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
         }
     }
 }

@@ -77,9 +77,7 @@ class StackSchemaTest {
             return run(BIN.resolve("tsc").toString(), "--noEmit", "--strict", "--skipLibCheck", "--moduleResolution", "bundler",
                     "--module", "esnext", "--target", "es2022", source.toString());
         } finally {
-            try (var files = Files.walk(dir)) {
-                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
+            Harness.deleteTree(dir);
         }
     }
 
