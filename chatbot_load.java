@@ -20,8 +20,12 @@ record LoadReport(int requests, int concurrency, long wallNanos, List<Sample> sa
         return samples.stream().filter(s -> s.error() == null).toList();
     }
 
+    double wallSeconds() {
+        return wallNanos / 1e9;
+    }
+
     double throughput() {
-        return requests / chatbot_otel.seconds(wallNanos);
+        return requests / wallSeconds();
     }
 
     Map<String, Long> errorsByType() {
@@ -56,14 +60,14 @@ record LoadReport(int requests, int concurrency, long wallNanos, List<Sample> sa
     }
 
     double outputTokensPerSecond() {
-        return ok().stream().mapToLong(Sample::outputTokens).sum() / chatbot_otel.seconds(wallNanos);
+        return ok().stream().mapToLong(Sample::outputTokens).sum() / wallSeconds();
     }
 
     void print(PrintStream out, String target) {
         out.printf("Load: %d requests, concurrency %d, against %s%n", requests, concurrency, target);
         out.printf("  %-20s %d (%d ok, %d failed)%n", "requests", requests, ok().size(), requests - ok().size());
         out.printf("  %-20s %s%n", "errors by type", errorsByType().isEmpty() ? "none" : errorsByType().toString());
-        out.printf("  %-20s %.1f requests/s over %.2f s%n", "throughput", throughput(), chatbot_otel.seconds(wallNanos));
+        out.printf("  %-20s %.1f requests/s over %.2f s%n", "throughput", throughput(), wallSeconds());
         out.printf("  %-20s p50 %.1f ms   p95 %.1f ms   p99 %.1f ms%n", "latency", latencyMillis(0.50), latencyMillis(0.95), latencyMillis(0.99));
         out.printf("  %-20s p50 %.1f ms   p95 %.1f ms%n", "time to first token", firstTokenMillis(0.50), firstTokenMillis(0.95));
         out.printf("  %-20s %.0f%n", "output tokens/s", outputTokensPerSecond());
@@ -81,13 +85,20 @@ final class LoadMode {
     static final Duration FLUSH_BEFORE_COUNTING = Duration.ofSeconds(5);
 
     private final Settings settings;
-    private final chatbot_otel.TracedChat chat;
-    private final chatbot_otel.Telemetry telemetry;
+    private final Chat chat;
+    private final SpanTally spans;
 
-    LoadMode(Settings settings, chatbot_otel.TracedChat chat, chatbot_otel.Telemetry telemetry) {
+    /** Spans ended and spans exported, after the last ones were handed over within a budget. */
+    interface SpanTally {
+        SpanTotals flushAndCount(Duration budget);
+    }
+
+    record SpanTotals(long ended, long exported) {}
+
+    LoadMode(Settings settings, Chat chat, SpanTally spans) {
         this.settings = settings;
         this.chat = chat;
-        this.telemetry = telemetry;
+        this.spans = spans;
     }
 
     int run(PrintStream out) {
@@ -115,8 +126,7 @@ final class LoadMode {
             var samples = new ArrayList<Sample>();
             for (var future : futures) samples.add(future.get());
             long wall = System.nanoTime() - start;
-            telemetry.flush(FLUSH_BEFORE_COUNTING);
-            var counts = telemetry.spanCounts();
+            var counts = spans.flushAndCount(FLUSH_BEFORE_COUNTING);
             return new LoadReport(load.requests(), load.concurrency(), wall, samples, counts.ended(), counts.exported());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -132,7 +142,8 @@ final class LoadMode {
         var request = new ChatRequest(settings.chat().model(), List.of(new ChatMessage("user", prompt)), settings.chat().temperature(), settings.chat().maxTokens());
         long start = System.nanoTime();
         var firstToken = new java.util.concurrent.atomic.AtomicLong(-1);
-        TurnResult result = chat.turn(turn, request, token -> firstToken.compareAndSet(-1, System.nanoTime() - start));
+        AnswerSink onToken = token -> firstToken.compareAndSet(-1, System.nanoTime() - start);
+        TurnResult result = chat.turn(turn, request, onToken, Cancellation.none());
         long latency = System.nanoTime() - start;
         long outputTokens = result.usage() != null ? result.usage().outputTokens() : 0;
         return new Sample(latency, firstToken.get(), outputTokens, result.ok() ? null : result.error().type);

@@ -172,6 +172,9 @@ final class Daemon {
 }
 
 final class OllamaClient implements Ollama {
+    /** Ollama's longest names (host/namespace/model:tag) stay far below this; it keeps metric labels short. */
+    static final int MAX_MODEL_NAME = 200;
+
     private final URI endpoint;
     private final URI chatUri;
     private final Timeouts timeouts;
@@ -231,7 +234,7 @@ final class OllamaClient implements Ollama {
                 }
                 var names = new java.util.ArrayList<String>();
                 for (JsonNode model : Json.MAPPER.readTree(body).path("models")) {
-                    String name = Messages.oneLine(model.path("name").asText(""), ChatSettings.MAX_MODEL_NAME);
+                    String name = Messages.oneLine(model.path("name").asText(""), OllamaClient.MAX_MODEL_NAME);
                     if (!name.isBlank()) names.add(name);
                 }
                 return List.copyOf(names);
@@ -670,6 +673,14 @@ interface AnswerSink {
 
     default void thinking(String piece) {
     }
+}
+
+/**
+ * One chat turn, whoever answers it: what the REPL and load mode talk to. chatbot_otel.java's
+ * TracedChat is the one that traces it, so the companions never see OpenTelemetry.
+ */
+interface Chat {
+    TurnResult turn(int turnNumber, ChatRequest request, AnswerSink onToken, Cancellation cancellation);
 }
 
 /**

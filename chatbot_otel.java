@@ -10,6 +10,7 @@
 //DEPS io.opentelemetry.semconv:opentelemetry-semconv-incubating:1.41.0-alpha
 //DEPS com.fasterxml.jackson.core:jackson-databind:2.23.0
 //DEPS org.jline:jline:4.5.0
+//SOURCES chatbot_env.java
 //SOURCES chatbot_settings.java
 //SOURCES chatbot_otel_settings.java
 //SOURCES chatbot_ollama.java
@@ -125,7 +126,8 @@ import static io.opentelemetry.semconv.incubating.GenAiIncubatingAttributes.*;
 
 public class chatbot_otel {
 
-    static final String VERSION = "1.0.0";
+    /** The resource's service.version (OTEL_RESOURCE_ATTRIBUTES can override it), and every scope's version. */
+    static final String VERSION = OtelSettings.SERVICE_VERSION;
 
     public static void main(String[] args) {
         // System.exit, not a plain return: exporter HTTP clients keep non-daemon threads alive.
@@ -154,7 +156,7 @@ public class chatbot_otel {
             try (var telemetry = Telemetry.setup(effective, screen.err())) {           // 1. the SDK
                 var logLines = screen.foldLogLines ? new PrintStream(OutputStream.nullOutputStream()) : screen.err(); // JSON lines
                 var chat = new TracedChat(telemetry.openTelemetry(), client, effective, logLines);  // 2. and 3.
-                if (effective.run().load() != null) return new LoadMode(effective, chat, telemetry).run(out);
+                if (effective.run().load() != null) return new LoadMode(effective, chat, telemetry::flushAndCountSpans).run(out);
                 var repl = new Repl(effective, chat, in, out, screen.err(), terminal).showOn(screen); // chatbot_repl.java
                 repl.drawTracesFrom(telemetry.lastTurn() == null ? null : telemetry.lastTurn()::bars, Tty.width(terminal, env));
                 if (in == System.in) CtrlC.install(repl, terminal);
@@ -198,8 +200,11 @@ public class chatbot_otel {
         /** The last turn's spans, for /trace; null in load mode and with telemetry off. */
         LastTurnSpans lastTurn() { return lastTurn; }
 
-        /** Spans in and out of the batch processor: only in load mode, null otherwise. */
-        SpanCounts spanCounts() { return spanCounts; }
+        /** Load mode's tally: flush within the budget, then the spans handed to the batch processor and on from it. */
+        LoadMode.SpanTotals flushAndCountSpans(Duration budget) {
+            flush(budget);
+            return new LoadMode.SpanTotals(spanCounts.ended(), spanCounts.exported());
+        }
 
         /**
          * Exports everything recorded so far, waiting at most `budget`. True when the flush finished in
@@ -461,7 +466,7 @@ public class chatbot_otel {
     // wrapped here and nowhere else, so "where are spans created?" has one answer.
     // =========================================================================================
 
-    static final class TracedChat {
+    static final class TracedChat implements Chat {
         private final Instruments instruments;
         private final TextMapPropagator propagator;
         private final Ollama client;
@@ -493,7 +498,8 @@ public class chatbot_otel {
             return turn(turnNumber, request, onToken, Cancellation.none());
         }
 
-        TurnResult turn(int turnNumber, ChatRequest request, AnswerSink onToken, Cancellation cancellation) {
+        @Override
+        public TurnResult turn(int turnNumber, ChatRequest request, AnswerSink onToken, Cancellation cancellation) {
             Span span = instruments.tracer.spanBuilder(Instruments.SPAN_CHAT_INTERACTION)
                     .setSpanKind(SpanKind.INTERNAL)
                     .setAttribute(Keys.APP_SESSION_ID, sessionId)

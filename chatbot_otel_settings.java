@@ -22,10 +22,17 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 
+/** How an OTLP exporter talks to the collector (OTEL_EXPORTER_OTLP_PROTOCOL). */
+enum Protocol { HTTP_PROTOBUF, GRPC }
+
 /** What the telemetry does: the OTEL_* variables of the OpenTelemetry specification, and two of ours. */
 record OtelSettings(String serviceName, Map<String, String> resourceAttributes, Exporters exporters,
                     OtlpSignals otlp, Batching batching, MetricOptions metrics, Sampling sampling, Limits limits,
                     List<String> propagators, Conventions conventions, boolean sdkDisabled, String logLevel, URI jaegerUi) {
+
+    /** The resource's defaults: who emits. SERVICE_VERSION is also every instrumentation scope's version. */
+    static final String DEFAULT_SERVICE_NAME = "llm-chatbot-otel";
+    static final String SERVICE_VERSION = "1.0.0";
 
     private static final Set<String> SPAN_AND_LOG_EXPORTERS = Set.of("otlp", "console", "none");
     private static final Set<String> METRIC_EXPORTERS = Set.of("otlp", "console", "prometheus", "none");
@@ -283,8 +290,8 @@ record OtelSettings(String serviceName, Map<String, String> resourceAttributes, 
     /** Resource defaults, then OTEL_RESOURCE_ATTRIBUTES over them, then OTEL_SERVICE_NAME over all. */
     private static Map<String, String> resourceAttributes(Env env) {
         var attributes = new LinkedHashMap<String, String>();
-        attributes.put("service.name", Settings.DEFAULT_SERVICE_NAME);
-        attributes.put("service.version", chatbot_otel.VERSION);
+        attributes.put("service.name", DEFAULT_SERVICE_NAME);
+        attributes.put("service.version", SERVICE_VERSION);
         attributes.put("deployment.environment.name", "development");
         attributes.put("host.name", localHostName());
         attributes.put("service.instance.id", java.util.UUID.randomUUID().toString()); // this process: one per run

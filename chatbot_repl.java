@@ -26,9 +26,9 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
-final class Repl {
+final class Repl implements CtrlC.Interruptible {
     private final Settings settings;
-    private final chatbot_otel.TracedChat chat;
+    private final Chat chat;
     private final BufferedReader in;
     private final PrintStream out;
     private final PrintStream err;
@@ -51,7 +51,7 @@ final class Repl {
     private volatile Cancellation inProgress;
     private volatile CountDownLatch turnEnded = new CountDownLatch(0);
 
-    Repl(Settings settings, chatbot_otel.TracedChat chat, InputStream in, PrintStream out, PrintStream err, boolean interactive) {
+    Repl(Settings settings, Chat chat, InputStream in, PrintStream out, PrintStream err, boolean interactive) {
         this.settings = settings;
         this.chat = chat;
         this.in = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
@@ -102,7 +102,8 @@ final class Repl {
      * Ctrl-C: during an answer it cancels that turn and the REPL goes on; at the prompt it leaves.
      * Returns true when it cancelled a turn.
      */
-    boolean interrupt() {
+    @Override
+    public boolean interrupt() {
         Cancellation turn = inProgress;
         if (turn != null && turn.cancelIfWaiting()) return true;
         awaitTurnEnd();
@@ -110,7 +111,8 @@ final class Repl {
     }
 
     /** A turn may still be ending its spans and writing its log record: let it (briefly), or the exit flush misses them. */
-    void awaitTurnEnd() {
+    @Override
+    public void awaitTurnEnd() {
         Terminal.awaitQuietly(() -> turnEnded.await(2, TimeUnit.SECONDS));
     }
 

@@ -17,15 +17,6 @@ import java.util.Map;
 import java.util.OptionalDouble;
 import java.util.Set;
 
-/** A setting with a value that cannot be used; its message is the one line the user reads. */
-final class SettingsException extends RuntimeException {
-    SettingsException(String message) {
-        super(message);
-    }
-}
-
-enum Protocol { HTTP_PROTOBUF, GRPC }
-
 /** A problem found while starting (a port in use): reported as one line, exit status 1. */
 final class StartupException extends RuntimeException {
     StartupException(String message, Throwable cause) {
@@ -66,8 +57,7 @@ record Simulator(ollama_sim.Server server) implements AutoCloseable {
 /** Every setting, in four groups: the telemetry, Ollama, the chat, and how this run goes. */
 record Settings(OtelSettings otel, OllamaSettings ollama, ChatSettings chat, RunSettings run, List<String> warnings) {
 
-    static final String DEFAULT_SERVICE_NAME = "llm-chatbot-otel";
-    static final String DEFAULT_MODEL = "llama3.1:8b";
+        static final String DEFAULT_MODEL = "llama3.1:8b";
     static final double DEFAULT_TEMPERATURE = 0.7;
 
     static final String USAGE = """
@@ -139,7 +129,7 @@ record Settings(OtelSettings otel, OllamaSettings ollama, ChatSettings chat, Run
 
     /** What the REPL says at start: the model, where Ollama is, and where the telemetry goes. */
     String banner(String model) {
-        var text = new StringBuilder(String.format("LLM chatbot with OpenTelemetry %s: model %s at %s%s%n", chatbot_otel.VERSION,
+        var text = new StringBuilder(String.format("LLM chatbot with OpenTelemetry %s: model %s at %s%s%n", OtelSettings.SERVICE_VERSION,
                 Messages.oneLine(model, 100), Messages.redact(ollama.endpoint()), run.simulate() ? " (simulated)" : ""));
         text.append(telemetryDestinations());
         if (!otel.sdkDisabled()) {
@@ -186,8 +176,7 @@ record OllamaSettings(URI endpoint, Timeouts timeouts) {
  * should (null: as Ollama decides, which is yes for models that can); flags win over the environment.
  */
 record ChatSettings(String model, double temperature, Integer maxTokens, int historyTurns, Boolean think) {
-    /** Ollama's longest names (host/namespace/model:tag) stay far below this; it keeps metric labels short. */
-    static final int MAX_MODEL_NAME = 200;
+    static final int MAX_MODEL_NAME = OllamaClient.MAX_MODEL_NAME;
 
     ChatSettings(String model, double temperature, Integer maxTokens) {
         this(model, temperature, maxTokens, 20, null);
@@ -300,142 +289,5 @@ record Flags(boolean simulate, String prompt, String model, Double temperature, 
     private static String value(String[] args, int i, String flag) {
         if (i >= args.length) throw new SettingsException(flag + " needs a value (see --help)");
         return args[i];
-    }
-}
-
-/**
- * The one reader of the environment. Every setting goes through these few parsers, and every bad
- * value becomes one SettingsException that names the variable, shows the value and says what works.
- */
-record Env(Map<String, String> vars, List<String> warnings) {
-
-    Env(Map<String, String> vars) {
-        this(vars, new ArrayList<>());
-    }
-
-    /**
-     * A setting that is not (all) honoured: said once at start-up, never silently dropped. The value is
-     * not shown: it may be a secret the chatbot does not know to hide.
-     */
-    void warn(String name, String what) {
-        warnings.add(name + ": " + what);
-    }
-
-    /** The trimmed value, or the fallback when unset or blank. */
-    String text(String name, String fallback) {
-        String v = vars.get(name);
-        return v == null || v.isBlank() ? fallback : v.trim();
-    }
-
-    /** The one line for a bad value: the value shown escaped, capped, and with any URL credentials hidden. */
-    SettingsException invalid(String name, String allowed) {
-        return new SettingsException(name + "=" + shown(vars.get(name)) + " is not valid: " + allowed);
-    }
-
-    static String shown(String value) {
-        return Messages.oneLine(Messages.redactUserInfo(String.valueOf(value).strip()), 80);
-    }
-
-    String choice(String name, String fallback, Set<String> allowed) {
-        String v = text(name, fallback).toLowerCase(Locale.ROOT);
-        if (allowed.contains(v)) return v;
-        throw invalid(name, "use " + String.join(", ", allowed.stream().sorted().toList()));
-    }
-
-    boolean bool(String name, boolean fallback) {
-        Boolean v = optionalBool(name);
-        return v == null ? fallback : v;
-    }
-
-    /** true, false, or null when the variable is not set. */
-    Boolean optionalBool(String name) {
-        String v = text(name, null);
-        if (v == null) return null;
-        if (v.equalsIgnoreCase("true")) return true;
-        if (v.equalsIgnoreCase("false")) return false;
-        throw invalid(name, "use true or false");
-    }
-
-    double number(String name, double fallback, double min, double max, String allowed) {
-        String v = text(name, null);
-        if (v == null) return fallback;
-        return parseNumber(v, min, max, false).orElseThrow(() -> invalid(name, allowed));
-    }
-
-    int whole(String name, int fallback, int min, int max) {
-        String v = text(name, null);
-        if (v == null) return fallback;
-        return (int) parseNumber(v, min, max, true).orElseThrow(() -> invalid(name, "use a whole number from " + min + " to " + max));
-    }
-
-    /** A duration in seconds (decimals allowed: 0.5), from 1 ms to an hour. */
-    Duration seconds(String name, double fallback) {
-        double s = number(name, fallback, 0.001, 3600, "use a number of seconds above 0 and at most 3600, e.g. 30 or 0.5");
-        return Duration.ofNanos(Math.round(s * 1e9));
-    }
-
-    /**
-     * The one number parser: a finite number within [min, max], and a whole one when asked. Exponent
-     * forms pass (1e3), NaN and Infinity do not; empty when the text is no such number.
-     */
-    static OptionalDouble parseNumber(String text, double min, double max, boolean whole) {
-        try {
-            double d = Double.parseDouble(text.strip());
-            boolean fits = Double.isFinite(d) && d >= min && d <= max && (!whole || d == Math.rint(d));
-            return fits ? OptionalDouble.of(d) : OptionalDouble.empty();
-        } catch (NumberFormatException e) {
-            return OptionalDouble.empty();
-        }
-    }
-
-    /** An http(s) URL without a trailing slash. */
-    URI url(String name, String fallback) {
-        String v = text(name, fallback);
-        URI uri = parseHttpUrl(name, v, v);
-        String s = uri.toString();
-        return s.endsWith("/") ? URI.create(s.substring(0, s.length() - 1)) : uri;
-    }
-
-    static URI parseHttpUrl(String name, String shown, String url) {
-        try {
-            URI uri = new URI(url);
-            boolean http = "http".equalsIgnoreCase(uri.getScheme()) || "https".equalsIgnoreCase(uri.getScheme());
-            if (http && uri.getHost() != null && uri.getPort() <= 65535) return uri;
-        } catch (URISyntaxException ignored) {
-            // reported below
-        }
-        String example = name.startsWith("OLLAMA") ? "http://localhost:11434" : name.startsWith("JAEGER") ? "http://localhost:16686"
-                : "http://localhost:4318";
-        throw new SettingsException(name + "=" + shown(shown) + " is not valid: use an http:// or https:// URL, e.g. " + example);
-    }
-
-    /** The OTEL_*_HEADERS / OTEL_RESOURCE_ATTRIBUTES format: k=v pairs, comma separated, values percent-encoded. */
-    Map<String, String> pairs(String name) {
-        String v = text(name, null);
-        var result = new LinkedHashMap<String, String>();
-        if (v == null) return result;
-        for (String pair : v.split(",")) {
-            int eq = pair.indexOf('=');
-            if (pair.isBlank()) continue;
-            // Never echo the value: OTLP headers carry API keys.
-            var problem = new SettingsException(name + " is not valid: expected key=value pairs separated by commas,"
-                    + " values percent-encoded");
-            if (eq <= 0 || pair.substring(0, eq).isBlank()) throw problem;
-            String key = pair.substring(0, eq).trim(), value;
-            try {
-                value = URLDecoder.decode(pair.substring(eq + 1).trim(), StandardCharsets.UTF_8);
-            } catch (IllegalArgumentException badPercentEncoding) {
-                throw problem;
-            }
-            // HTTP allows visible ASCII, spaces and tabs in a header; anything else would make the exporter
-            // fail later, with the value (an API key) in its message. Say so now, never showing it.
-            if (name.endsWith("_HEADERS") && !(key.chars().allMatch(c -> c > 0x20 && c < 0x7f && c != ':')
-                    && value.chars().allMatch(c -> c == '\t' || (c >= 0x20 && c < 0x7f)))) {
-                throw new SettingsException(name + " is not valid: header " + Messages.oneLine(key, 40)
-                        + " has a character HTTP does not allow in a header (its value is not shown)");
-            }
-            result.put(key, value);
-        }
-        return result;
     }
 }

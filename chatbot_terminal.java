@@ -136,11 +136,20 @@ final class Terminal {
  * JDK's signal API (jdk.unsupported) by reflection, so no compiler flag is needed.
  */
 final class CtrlC {
+    /** What a signal acts on: the turn in progress (the REPL is one). */
+    interface Interruptible {
+        /** Cancels the turn in progress; false when there was none. */
+        boolean interrupt();
+
+        /** Waits (boundedly) until the turn in progress has ended and recorded its telemetry. */
+        void awaitTurnEnd();
+    }
+
     private CtrlC() {
     }
 
     /** On a terminal, JLine owns SIGINT; TERM and HUP are ours in both modes. */
-    static void install(Repl repl, boolean terminal) {
+    static void install(Interruptible repl, boolean terminal) {
         if (!terminal) handle("INT", () -> {
             if (!repl.interrupt()) System.exit(130); // 128 + SIGINT, as shells report it
         });
@@ -150,7 +159,7 @@ final class CtrlC {
         handle("HUP", () -> leave(repl, 129));
     }
 
-    private static void leave(Repl repl, int status) {
+    private static void leave(Interruptible repl, int status) {
         repl.interrupt();
         repl.awaitTurnEnd();
         System.exit(status);
