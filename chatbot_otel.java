@@ -45,11 +45,14 @@
 //   4. Names                     the keys no semconv constant covers, spelled once
 //   5. Span processors           the last turn kept for /trace, and load mode's span counts
 //   6. OTLP exporters            one per signal, from that signal's OTEL_EXPORTER_OTLP_* settings
-// Plumbing with no OpenTelemetry in it lives in companion files: chatbot_settings.java and
-// chatbot_otel_settings.java (settings; the latter reads the specification's OTEL_* variables),
+// Plumbing with no OpenTelemetry in it lives in companion files: chatbot_env.java, chatbot_settings.java
+// and chatbot_otel_settings.java (settings; the last reads the specification's OTEL_* variables),
 // chatbot_ollama.java (the HTTP and NDJSON client), chatbot_repl.java (the REPL: reads prompts, prints
 // answers), chatbot_terminal.java (Ctrl-C, the terminal, export errors as one line), chatbot_load.java
-// (load mode), ollama_sim.java (--simulate).
+// (load mode), chatbot_charts.java (the /trace waterfall, load mode's histograms), ollama_sim.java
+// (--simulate). Dependencies point one way: this file uses the companions, and none of them names
+// anything in here. Where they need the traced turn, they declare the small interface this file
+// implements (Chat, CtrlC.Interruptible, LoadMode.SpanTally).
 // (-Xlog:cds=off: a //CDS archive fits only the JDK that wrote it; the JVM would say so after a JDK
 // switch. --enable-native-access: JLine reaches the terminal natively; Java 22+ warns unless allowed.)
 
@@ -101,28 +104,59 @@ import io.opentelemetry.sdk.metrics.export.MetricReader;
 import io.opentelemetry.sdk.metrics.export.PeriodicMetricReader;
 import io.opentelemetry.sdk.resources.Resource;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
+import io.opentelemetry.sdk.trace.ReadWriteSpan;
+import io.opentelemetry.sdk.trace.ReadableSpan;
 import io.opentelemetry.sdk.trace.SpanLimits;
+import io.opentelemetry.sdk.trace.SpanProcessor;
+import io.opentelemetry.sdk.trace.data.SpanData;
 import io.opentelemetry.sdk.trace.export.BatchSpanProcessor;
 import io.opentelemetry.sdk.trace.export.SpanExporter;
 import io.opentelemetry.sdk.trace.samplers.Sampler;
 import io.opentelemetry.semconv.incubating.GenAiIncubatingAttributes;
 import io.opentelemetry.semconv.incubating.HttpIncubatingAttributes;
 
-import java.io.*;
+import java.io.InputStream;
+import java.io.InterruptedIOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.util.*;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 
 // The semantic conventions' keys, from the published constants (section 4 has the few spelled by hand).
 import static io.opentelemetry.semconv.ErrorAttributes.ERROR_TYPE;
-import static io.opentelemetry.semconv.HttpAttributes.*;
-import static io.opentelemetry.semconv.ServerAttributes.*;
+import static io.opentelemetry.semconv.HttpAttributes.HTTP_REQUEST_METHOD;
+import static io.opentelemetry.semconv.HttpAttributes.HTTP_RESPONSE_STATUS_CODE;
+import static io.opentelemetry.semconv.ServerAttributes.SERVER_ADDRESS;
+import static io.opentelemetry.semconv.ServerAttributes.SERVER_PORT;
 import static io.opentelemetry.semconv.UrlAttributes.URL_FULL;
-import static io.opentelemetry.semconv.incubating.GenAiIncubatingAttributes.*;
+import static io.opentelemetry.semconv.incubating.GenAiIncubatingAttributes.GEN_AI_CONVERSATION_ID;
+import static io.opentelemetry.semconv.incubating.GenAiIncubatingAttributes.GEN_AI_OPERATION_NAME;
+import static io.opentelemetry.semconv.incubating.GenAiIncubatingAttributes.GEN_AI_PROVIDER_NAME;
+import static io.opentelemetry.semconv.incubating.GenAiIncubatingAttributes.GEN_AI_REQUEST_MAX_TOKENS;
+import static io.opentelemetry.semconv.incubating.GenAiIncubatingAttributes.GEN_AI_REQUEST_MODEL;
+import static io.opentelemetry.semconv.incubating.GenAiIncubatingAttributes.GEN_AI_REQUEST_STREAM;
+import static io.opentelemetry.semconv.incubating.GenAiIncubatingAttributes.GEN_AI_REQUEST_TEMPERATURE;
+import static io.opentelemetry.semconv.incubating.GenAiIncubatingAttributes.GEN_AI_RESPONSE_FINISH_REASONS;
+import static io.opentelemetry.semconv.incubating.GenAiIncubatingAttributes.GEN_AI_RESPONSE_MODEL;
+import static io.opentelemetry.semconv.incubating.GenAiIncubatingAttributes.GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK;
+import static io.opentelemetry.semconv.incubating.GenAiIncubatingAttributes.GEN_AI_TOKEN_TYPE;
+import static io.opentelemetry.semconv.incubating.GenAiIncubatingAttributes.GEN_AI_USAGE_INPUT_TOKENS;
+import static io.opentelemetry.semconv.incubating.GenAiIncubatingAttributes.GEN_AI_USAGE_OUTPUT_TOKENS;
 
 public class chatbot_otel {
 
@@ -148,17 +182,24 @@ public class chatbot_otel {
             return 0;
         }
         settings.warnings().forEach(warning -> err.println("chatbot: warning: " + warning));
-        boolean terminal = in == System.in && settings.run().prompt() == null && settings.run().load() == null && Tty.stdinIsTerminal();
+        boolean terminal = in == System.in && settings.run().prompt() == null && settings.run().load() == null
+                && Tty.stdinIsTerminal();
         var screen = terminal ? Screen.terminal(err) : Screen.plain(err); // stderr waits while an answer streams
         try (var simulator = Simulator.startIf(settings.run().simulate())) {
             var effective = simulator.pointAt(settings);
-            var client = new OllamaClient(effective.ollama().endpoint(), effective.ollama().timeouts()); // starts up meanwhile
+            // The client starts up (Jackson, the HTTP stack) while the SDK is built.
+            var client = new OllamaClient(effective.ollama().endpoint(), effective.ollama().timeouts());
             try (var telemetry = Telemetry.setup(effective, screen.err())) {           // 1. the SDK
-                var logLines = screen.foldLogLines ? new PrintStream(OutputStream.nullOutputStream()) : screen.err(); // JSON lines
+                // The JSON log lines: on stderr, unless the screen folds them away.
+                var logLines = screen.foldLogLines ? new PrintStream(OutputStream.nullOutputStream()) : screen.err();
                 var chat = new TracedChat(telemetry.openTelemetry(), client, effective, logLines);  // 2. and 3.
-                if (effective.run().load() != null) return new LoadMode(effective, chat, telemetry::flushAndCountSpans).run(out);
-                var repl = new Repl(effective, chat, in, out, screen.err(), terminal).showOn(screen); // chatbot_repl.java
-                repl.drawTracesFrom(telemetry.lastTurn() == null ? null : telemetry.lastTurn()::bars, Tty.width(terminal, env));
+                if (effective.run().load() != null) {
+                    return new LoadMode(effective, chat, telemetry::flushAndCountSpans).run(out); // chatbot_load.java
+                }
+                var repl = new Repl(effective, chat, in, out, screen.err(), terminal) // chatbot_repl.java
+                        .showOn(screen);
+                var lastTurn = telemetry.lastTurn();
+                repl.drawTracesFrom(lastTurn == null ? null : lastTurn::bars, Tty.width(terminal, env));
                 if (in == System.in) CtrlC.install(repl, terminal);
                 return repl.run();
             }
@@ -171,9 +212,10 @@ public class chatbot_otel {
     // =========================================================================================
     // 1. THE SDK, WIRED BY HAND
     // As the reference Python chatbot does it: a Resource says who emits; per signal an exporter
-    // says where to, a processor or reader says when; providers tie them together. This is the
-    // only section that touches the SDK. Everything below sees the OpenTelemetry API, so it runs
-    // the same against this SDK, an in-memory one in tests, or a no-op.
+    // says where to, a processor or reader says when; providers tie them together. The SDK is
+    // touched here and in what this section plugs in (sections 5 and 6: our span processors, the
+    // OTLP exporters). Sections 2 and 3 see only the OpenTelemetry API, so they run the same
+    // against this SDK, an in-memory one in tests, or a no-op.
     // =========================================================================================
 
     static final class Telemetry implements AutoCloseable {
@@ -186,7 +228,8 @@ public class chatbot_otel {
         private final LastTurnSpans lastTurn;
         private final ExitFlush exitFlush;
 
-        private Telemetry(OpenTelemetry openTelemetry, OpenTelemetrySdk sdk, SpanCounts spanCounts, LastTurnSpans lastTurn) {
+        private Telemetry(OpenTelemetry openTelemetry, OpenTelemetrySdk sdk, SpanCounts spanCounts,
+                          LastTurnSpans lastTurn) {
             this.openTelemetry = openTelemetry;
             this.sdk = sdk;
             this.spanCounts = spanCounts;
@@ -215,7 +258,7 @@ public class chatbot_otel {
             var tracing = sdk.getSdkTracerProvider().forceFlush();
             var metering = sdk.getSdkMeterProvider().forceFlush();
             var logging = sdk.getSdkLoggerProvider().forceFlush();
-            return io.opentelemetry.sdk.common.CompletableResultCode.ofAll(List.of(tracing, metering, logging))
+            return CompletableResultCode.ofAll(List.of(tracing, metering, logging))
                     .join(budget.toMillis(), TimeUnit.MILLISECONDS).isSuccess();
         }
 
@@ -264,8 +307,11 @@ public class chatbot_otel {
             }
             var batch = otel.batching().spans(); // OTEL_BSP_*
             return builder.addSpanProcessor(BatchSpanProcessor.builder(exporter)
-                    .setScheduleDelay(batch.scheduleDelay()).setExporterTimeout(batch.exportTimeout())
-                    .setMaxQueueSize(batch.maxQueueSize()).setMaxExportBatchSize(batch.maxExportBatchSize()).build()).build();
+                    .setScheduleDelay(batch.scheduleDelay())
+                    .setExporterTimeout(batch.exportTimeout())
+                    .setMaxQueueSize(batch.maxQueueSize())
+                    .setMaxExportBatchSize(batch.maxExportBatchSize())
+                    .build()).build();
         }
 
         private static SdkMeterProvider meterProvider(OtelSettings otel, Resource resource) {
@@ -285,7 +331,8 @@ public class chatbot_otel {
                 builder.registerMetricReader(PeriodicMetricReader.builder(pushExporter)
                         .setInterval(otel.metrics().interval()).build());
             } else if (otel.exporters().metrics().equals("prometheus")) {
-                builder.registerMetricReader(prometheusServer(otel.exporters().prometheusHost(), otel.exporters().prometheusPort()));
+                var exporters = otel.exporters();
+                builder.registerMetricReader(prometheusServer(exporters.prometheusHost(), exporters.prometheusPort()));
             }
             return builder.build();
         }
@@ -315,8 +362,11 @@ public class chatbot_otel {
             if (exporter == null) return builder.build();
             var batch = otel.batching().logs(); // OTEL_BLRP_*
             return builder.addLogRecordProcessor(BatchLogRecordProcessor.builder(exporter)
-                    .setScheduleDelay(batch.scheduleDelay()).setExporterTimeout(batch.exportTimeout())
-                    .setMaxQueueSize(batch.maxQueueSize()).setMaxExportBatchSize(batch.maxExportBatchSize()).build()).build();
+                    .setScheduleDelay(batch.scheduleDelay())
+                    .setExporterTimeout(batch.exportTimeout())
+                    .setMaxQueueSize(batch.maxQueueSize())
+                    .setMaxExportBatchSize(batch.maxExportBatchSize())
+                    .build()).build();
         }
 
         private static Sampler sampler(OtelSettings.Sampling sampling) {
@@ -334,7 +384,8 @@ public class chatbot_otel {
         /** tracecontext and baggage, or none of them: the propagators this kit's modules provide. */
         private static ContextPropagators propagators(List<String> names) {
             return ContextPropagators.create(TextMapPropagator.composite(names.stream()
-                    .map(name -> name.equals("baggage") ? W3CBaggagePropagator.getInstance() : W3CTraceContextPropagator.getInstance())
+                    .map(name -> name.equals("baggage")
+                            ? W3CBaggagePropagator.getInstance() : W3CTraceContextPropagator.getInstance())
                     .toList()));
         }
 
@@ -362,12 +413,13 @@ public class chatbot_otel {
     // =========================================================================================
     // 2. INSTRUMENTS
     // The tracer, the meters and the logger, created once, with every span name, metric and log
-    // message of TELEMETRY.md next to them; the attribute keys are in section 5, Names.
+    // message of TELEMETRY.md next to them; the attribute keys are in section 4, Names.
     // =========================================================================================
 
     static final class Instruments {
         static final String SCOPE = "chatbot_otel";
-        static final String SCHEMA_URL = "https://opentelemetry.io/schemas/1.41.0"; // the conventions' version we follow
+        /** The version of the semantic conventions these names follow. */
+        static final String SCHEMA_URL = "https://opentelemetry.io/schemas/1.41.0";
 
         static final String SPAN_CHAT_INTERACTION = "chat_interaction";
         static final String SPAN_GENERATE_RESPONSE = "generate_response";
@@ -403,10 +455,14 @@ public class chatbot_otel {
 
         Instruments(OpenTelemetry otel) {
             // Every scope names its version and the semantic conventions it follows (their schema URL).
-            tracer = otel.tracerBuilder(SCOPE).setInstrumentationVersion(VERSION).setSchemaUrl(SCHEMA_URL).build();
-            logger = otel.getLogsBridge().loggerBuilder(SCOPE).setInstrumentationVersion(VERSION).setSchemaUrl(SCHEMA_URL).build();
-            Meter meter = otel.meterBuilder(SCOPE).setInstrumentationVersion(VERSION).setSchemaUrl(SCHEMA_URL).build();
-            // The reference chatbot's metrics. Units follow UCUM; exporters turn `s` into `_seconds` and counters into `_total`.
+            tracer = otel.tracerBuilder(SCOPE)
+                    .setInstrumentationVersion(VERSION).setSchemaUrl(SCHEMA_URL).build();
+            logger = otel.getLogsBridge().loggerBuilder(SCOPE)
+                    .setInstrumentationVersion(VERSION).setSchemaUrl(SCHEMA_URL).build();
+            Meter meter = otel.meterBuilder(SCOPE)
+                    .setInstrumentationVersion(VERSION).setSchemaUrl(SCHEMA_URL).build();
+            // The reference chatbot's metrics. Units follow UCUM; exporters turn `s` into `_seconds` and
+            // counters into `_total`.
             requests = meter.counterBuilder("llm.requests").setUnit("{request}")
                     .setDescription("LLM requests by model and outcome").build();
             requestDuration = meter.histogramBuilder("llm.request.duration").setUnit("s")
@@ -429,12 +485,16 @@ public class chatbot_otel {
                     "Time between streamed chunks after the first");
             // The development line's token metrics (OTEL_SEMCONV_STABILITY_OPT_IN=gen_ai_latest_experimental);
             // an instrument that never records exports nothing.
-            inferenceInputTokens = meter.counterBuilder("gen_ai.client.inference.usage.input_tokens").setUnit("{token}")
+            inferenceInputTokens = meter.counterBuilder("gen_ai.client.inference.usage.input_tokens")
+                    .setUnit("{token}")
                     .setDescription("Input tokens used, including cached ones").build();
-            inferenceOutputTokens = meter.counterBuilder("gen_ai.client.inference.usage.output_tokens").setUnit("{token}")
+            inferenceOutputTokens = meter.counterBuilder("gen_ai.client.inference.usage.output_tokens")
+                    .setUnit("{token}")
                     .setDescription("Output tokens used, including reasoning").build();
-            operationInputTokens = tokenCounts(meter, "gen_ai.client.inference.operation.input_tokens", "Input tokens per inference operation");
-            operationOutputTokens = tokenCounts(meter, "gen_ai.client.inference.operation.output_tokens", "Output tokens per inference operation");
+            operationInputTokens = tokenCounts(meter, "gen_ai.client.inference.operation.input_tokens",
+                    "Input tokens per inference operation");
+            operationOutputTokens = tokenCounts(meter, "gen_ai.client.inference.operation.output_tokens",
+                    "Output tokens per inference operation");
         }
 
         private static DoubleHistogram durations(Meter meter, String name, String description) {
@@ -482,7 +542,8 @@ public class chatbot_otel {
             this.client = client;
             this.settings = settings;
             this.latest = settings.otel().conventions().genAiLatest();
-            this.log = new StructuredLog(instruments.logger, err, settings.otel().serviceName(), settings.otel().logLevel());
+            this.log = new StructuredLog(instruments.logger, err, settings.otel().serviceName(),
+                    settings.otel().logLevel());
         }
 
         String sessionId() {
@@ -514,8 +575,9 @@ public class chatbot_otel {
                 if (error != null) markFailed(span, error.type);
                 // A no-op or unsampled span has no trace to link to: say so with null.
                 String traceId = span.getSpanContext().isSampled() ? span.getSpanContext().getTraceId() : null;
+                String finishReason = progress.last == null ? null : progress.last.doneReason();
                 return new TurnResult(progress.answer.toString(), traceId, outcome.usage(), error,
-                        progress.firstAnswerNanos, outcome.durationNanos(), progress.last == null ? null : progress.last.doneReason());
+                        progress.firstAnswerNanos, outcome.durationNanos(), finishReason);
             } finally {
                 span.end();
             }
@@ -535,12 +597,16 @@ public class chatbot_otel {
                     .setAllAttributes(genAiAttributes(request.model(), null))
                     .setAttribute(GEN_AI_REQUEST_TEMPERATURE, request.temperature())
                     .setAttribute(GEN_AI_REQUEST_STREAM, true)
-                    .setAttribute(Keys.APP_MESSAGES_SENT, (long) request.messages().size()) // the capped history, plus the prompt
+                    // The capped history, plus the prompt.
+                    .setAttribute(Keys.APP_MESSAGES_SENT, (long) request.messages().size())
                     .setAttribute(Keys.LLM_MODEL, request.model())
                     .setAttribute(Keys.LLM_TEMPERATURE, request.temperature());
-            if (request.maxTokens() != null) builder.setAttribute(GEN_AI_REQUEST_MAX_TOKENS, (long) request.maxTokens());
+            if (request.maxTokens() != null) {
+                builder.setAttribute(GEN_AI_REQUEST_MAX_TOKENS, (long) request.maxTokens());
+            }
             if (request.think() != null) builder.setAttribute(Keys.LLM_THINK, request.think()); // only when sent
-            if (!latest) builder.setAttribute(Keys.GEN_AI_SYSTEM, Keys.PROVIDER_OLLAMA); // deprecated: gen_ai.provider.name
+            // Deprecated for gen_ai.provider.name; the v1.41 dashboards still read it.
+            if (!latest) builder.setAttribute(Keys.GEN_AI_SYSTEM, Keys.PROVIDER_OLLAMA);
             if (settings.otel().captureContent()) {
                 builder.setAttribute(Keys.LLM_PROMPT, request.lastUserPrompt());
                 // v1.41 puts the messages on the span; the newest conventions, in an event (operationDetails).
@@ -641,8 +707,12 @@ public class chatbot_otel {
                 span.setAttribute(Keys.LLM_STREAM_CHUNKS, (long) progress.chunks);
                 long outputTokens = progress.last != null && progress.last.evalCount() != null
                         ? progress.last.evalCount() : progress.contentChunks + progress.thinkingChunks;
-                if (progress.thinkingChunks > 0) span.setAttribute(Keys.LLM_THINKING_CHUNKS, (long) progress.thinkingChunks);
-                if (streamingSeconds > 0) span.setAttribute(Keys.LLM_TOKENS_PER_SECOND, outputTokens / streamingSeconds);
+                if (progress.thinkingChunks > 0) {
+                    span.setAttribute(Keys.LLM_THINKING_CHUNKS, (long) progress.thinkingChunks);
+                }
+                if (streamingSeconds > 0) {
+                    span.setAttribute(Keys.LLM_TOKENS_PER_SECOND, outputTokens / streamingSeconds);
+                }
                 span.end();
             }
         }
@@ -669,11 +739,15 @@ public class chatbot_otel {
             }
         }
 
-        /** What the OTLP record adds to the JSON line's fields: the keys a backend joins on, and counts when Ollama sent them. */
+        /**
+         * What the OTLP record adds to the JSON line's fields: the keys a backend joins on, and counts
+         * when Ollama sent them.
+         */
         private static Attributes extra(String conversationId, Usage usage) {
             var extra = Attributes.builder().put(GEN_AI_CONVERSATION_ID, conversationId);
             if (usage != null && !usage.estimated()) {
-                extra.put(GEN_AI_USAGE_INPUT_TOKENS, usage.inputTokens()).put(GEN_AI_USAGE_OUTPUT_TOKENS, usage.outputTokens());
+                extra.put(GEN_AI_USAGE_INPUT_TOKENS, usage.inputTokens())
+                        .put(GEN_AI_USAGE_OUTPUT_TOKENS, usage.outputTokens());
             }
             return extra.build();
         }
@@ -689,11 +763,15 @@ public class chatbot_otel {
             if (progress.firstChunkNanos >= 0) {
                 span.setAttribute(GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK, seconds(progress.firstChunkNanos));
             }
-            if (progress.firstAnswerNanos >= 0) span.setAttribute(Keys.LLM_TIME_TO_FIRST_TOKEN, seconds(progress.firstAnswerNanos));
+            if (progress.firstAnswerNanos >= 0) {
+                span.setAttribute(Keys.LLM_TIME_TO_FIRST_TOKEN, seconds(progress.firstAnswerNanos));
+            }
             ChatChunk last = progress.last;
             if (last == null) return;
             if (!last.model().isEmpty()) span.setAttribute(GEN_AI_RESPONSE_MODEL, last.model());
-            if (last.doneReason() != null) span.setAttribute(GEN_AI_RESPONSE_FINISH_REASONS, List.of(last.doneReason()));
+            if (last.doneReason() != null) {
+                span.setAttribute(GEN_AI_RESPONSE_FINISH_REASONS, List.of(last.doneReason()));
+            }
             if (settings.otel().captureContent() && !latest) {
                 span.setAttribute(Keys.GEN_AI_OUTPUT_MESSAGES, outputMessagesJson(progress, last.doneReason()));
             }
@@ -719,15 +797,23 @@ public class chatbot_otel {
          * reference chatbot's llm.* metrics and the GenAI ones, from the same measurements. (The
          * in-flight count, llm.queue_size, goes up and down around the call instead.)
          */
-        private void recordTurnMetrics(String model, StreamProgress progress, Usage usage, OllamaException error, long durationNanos) {
+        private void recordTurnMetrics(String model, StreamProgress progress, Usage usage, OllamaException error,
+                                       long durationNanos) {
             String status = error == null ? "success" : "error";
             var referenceAttributes = Attributes.of(Keys.MODEL, model, Keys.STATUS, status);
             instruments.requests.add(1, referenceAttributes);
             instruments.requestDuration.record(seconds(durationNanos), referenceAttributes);
             var genAi = genAiAttributes(model, progress.responseModel);
-            if (progress.firstChunkNanos >= 0) instruments.timeToFirstChunk.record(seconds(progress.firstChunkNanos), genAi);
-            if (progress.firstAnswerNanos >= 0) instruments.timeToFirstToken.record(seconds(progress.firstAnswerNanos), Attributes.of(Keys.MODEL, model));
-            for (int i = 0; i < progress.gaps; i++) instruments.timePerOutputChunk.record(seconds(progress.gapNanos[i]), genAi);
+            if (progress.firstChunkNanos >= 0) {
+                instruments.timeToFirstChunk.record(seconds(progress.firstChunkNanos), genAi);
+            }
+            if (progress.firstAnswerNanos >= 0) {
+                instruments.timeToFirstToken.record(seconds(progress.firstAnswerNanos),
+                        Attributes.of(Keys.MODEL, model));
+            }
+            for (int i = 0; i < progress.gaps; i++) {
+                instruments.timePerOutputChunk.record(seconds(progress.gapNanos[i]), genAi);
+            }
             if (error != null) {
                 instruments.errors.add(1, Attributes.of(Keys.MODEL, model, Keys.ERROR_TYPE_LABEL, error.type.value()));
                 genAi = genAi.toBuilder().put(ERROR_TYPE, error.type.value()).build();
@@ -742,8 +828,10 @@ public class chatbot_otel {
             instruments.tokens.add(usage.inputTokens(), input.build());
             instruments.tokens.add(usage.outputTokens(), output.build());
             if (usage.estimated() || latest) return;
-            instruments.tokenUsage.record(usage.inputTokens(), genAi.toBuilder().put(GEN_AI_TOKEN_TYPE, "input").build());
-            instruments.tokenUsage.record(usage.outputTokens(), genAi.toBuilder().put(GEN_AI_TOKEN_TYPE, "output").build());
+            instruments.tokenUsage.record(usage.inputTokens(),
+                    genAi.toBuilder().put(GEN_AI_TOKEN_TYPE, "input").build());
+            instruments.tokenUsage.record(usage.outputTokens(),
+                    genAi.toBuilder().put(GEN_AI_TOKEN_TYPE, "output").build());
         }
 
         /**
@@ -754,7 +842,8 @@ public class chatbot_otel {
         private void recordInferenceTokens(Attributes genAi, Usage usage) {
             boolean counted = usage != null && !usage.estimated();
             long input = counted ? usage.inputTokens() : 0, output = counted ? usage.outputTokens() : 0;
-            var byModality = genAi.toBuilder().remove(ERROR_TYPE).put(Keys.GEN_AI_TOKEN_MODALITY, counted ? "text" : "unknown").build();
+            var byModality = genAi.toBuilder().remove(ERROR_TYPE)
+                    .put(Keys.GEN_AI_TOKEN_MODALITY, counted ? "text" : "unknown").build();
             instruments.inferenceInputTokens.add(input, byModality);
             instruments.inferenceOutputTokens.add(output, byModality);
             instruments.operationInputTokens.record(input, genAi);
@@ -772,10 +861,13 @@ public class chatbot_otel {
             ChatChunk last = progress.last;
             if (last != null) {
                 attributes.put(Keys.GEN_AI_OUTPUT_MESSAGES, outputMessagesJson(progress, last.doneReason()));
-                if (last.doneReason() != null) attributes.put(GEN_AI_RESPONSE_FINISH_REASONS, List.of(last.doneReason()));
+                if (last.doneReason() != null) {
+                    attributes.put(GEN_AI_RESPONSE_FINISH_REASONS, List.of(last.doneReason()));
+                }
             }
             if (usage != null && !usage.estimated()) {
-                attributes.put(GEN_AI_USAGE_INPUT_TOKENS, usage.inputTokens()).put(GEN_AI_USAGE_OUTPUT_TOKENS, usage.outputTokens());
+                attributes.put(GEN_AI_USAGE_INPUT_TOKENS, usage.inputTokens())
+                        .put(GEN_AI_USAGE_OUTPUT_TOKENS, usage.outputTokens());
             }
             instruments.logger.logRecordBuilder()
                     .setEventName(Instruments.EVENT_OPERATION_DETAILS)
@@ -806,7 +898,8 @@ public class chatbot_otel {
             }
             long chars = request.messages().stream().mapToLong(m -> m.content().length()).sum();
             long input = last != null && last.promptEvalCount() != null ? last.promptEvalCount() : (chars + 3) / 4;
-            long output = last != null && last.evalCount() != null ? last.evalCount() : progress.contentChunks + progress.thinkingChunks;
+            long output = last != null && last.evalCount() != null
+                    ? last.evalCount() : progress.contentChunks + progress.thinkingChunks;
             return new Usage(input, output, true);
         }
 
@@ -846,13 +939,14 @@ public class chatbot_otel {
             var array = Json.MAPPER.createArrayNode();
             var message = array.addObject().put("role", "assistant");
             var parts = message.putArray("parts");
-            if (progress.thinking.length() > 0) parts.addObject().put("type", "reasoning").put("content", progress.thinking.toString());
+            if (progress.thinking.length() > 0) {
+                parts.addObject().put("type", "reasoning").put("content", progress.thinking.toString());
+            }
             parts.addObject().put("type", "text").put("content", progress.answer.toString());
             message.put("finish_reason", finishReason == null ? "stop" : finishReason);
             return array.toString();
         }
     }
-
 
     /**
      * Structured logging, two ways at once: a JSON line on stderr (what the reference chatbot prints) and an
@@ -884,9 +978,13 @@ public class chatbot_otel {
             return severity.getSeverityNumber() >= threshold.getSeverityNumber();
         }
 
-        /** The JSON line keeps the reference chatbot's keys; the OTLP record says the same in the conventions' names. */
-        static final Map<String, String> CONVENTION_NAMES = Map.of("model", "gen_ai.request.model", "error_type", "error.type",
-                "tokens", "llm.tokens.total", "tokens_estimated", "llm.tokens.estimated", "duration_ms", "llm.duration_ms");
+        /** The JSON line keeps the reference chatbot's keys; the OTLP record says it in the conventions' names. */
+        static final Map<String, String> CONVENTION_NAMES = Map.of(
+                "model", "gen_ai.request.model",
+                "error_type", "error.type",
+                "tokens", "llm.tokens.total",
+                "tokens_estimated", "llm.tokens.estimated",
+                "duration_ms", "llm.duration_ms");
         static final String EVENT_NAME = "llm.interaction";
 
         void emit(Severity severity, String message, Map<String, Object> fields, Attributes extra) {
@@ -974,10 +1072,14 @@ public class chatbot_otel {
 
         // Deprecated by the conventions, sent beside their successors because the reference chatbot's
         // queries use them (gen_ai.provider.name, http.request.method, url.full, http.response.status_code).
-        @SuppressWarnings("deprecation") static final AttributeKey<String> GEN_AI_SYSTEM = GenAiIncubatingAttributes.GEN_AI_SYSTEM;
-        @SuppressWarnings("deprecation") static final AttributeKey<String> HTTP_METHOD = HttpIncubatingAttributes.HTTP_METHOD;
-        @SuppressWarnings("deprecation") static final AttributeKey<String> HTTP_URL = HttpIncubatingAttributes.HTTP_URL;
-        @SuppressWarnings("deprecation") static final AttributeKey<Long> HTTP_STATUS_CODE = HttpIncubatingAttributes.HTTP_STATUS_CODE;
+        @SuppressWarnings("deprecation")
+        static final AttributeKey<String> GEN_AI_SYSTEM = GenAiIncubatingAttributes.GEN_AI_SYSTEM;
+        @SuppressWarnings("deprecation")
+        static final AttributeKey<String> HTTP_METHOD = HttpIncubatingAttributes.HTTP_METHOD;
+        @SuppressWarnings("deprecation")
+        static final AttributeKey<String> HTTP_URL = HttpIncubatingAttributes.HTTP_URL;
+        @SuppressWarnings("deprecation")
+        static final AttributeKey<Long> HTTP_STATUS_CODE = HttpIncubatingAttributes.HTTP_STATUS_CODE;
         // The conventions type the messages as structured values, so the constants module has no key for
         // them; we send the same JSON as a string, which is what backends display today.
         static final AttributeKey<String> GEN_AI_INPUT_MESSAGES = AttributeKey.stringKey("gen_ai.input.messages");
@@ -985,10 +1087,11 @@ public class chatbot_otel {
         // The GenAI conventions' development line (semantic-conventions-genai), not in the v1.41 constants.
         static final AttributeKey<String> GEN_AI_TOKEN_MODALITY = AttributeKey.stringKey("gen_ai.token.modality");
 
-    // Ollama's own timings from the final chunk (no convention exists for them).
+        // Ollama's own timings from the final chunk (no convention exists for them).
         static final AttributeKey<Double> OLLAMA_TOTAL_DURATION_MS = AttributeKey.doubleKey("ollama.total_duration_ms");
         static final AttributeKey<Double> OLLAMA_LOAD_DURATION_MS = AttributeKey.doubleKey("ollama.load_duration_ms");
-        static final AttributeKey<Double> OLLAMA_PROMPT_EVAL_DURATION_MS = AttributeKey.doubleKey("ollama.prompt_eval_duration_ms");
+        static final AttributeKey<Double> OLLAMA_PROMPT_EVAL_DURATION_MS =
+                AttributeKey.doubleKey("ollama.prompt_eval_duration_ms");
         static final AttributeKey<Double> OLLAMA_EVAL_DURATION_MS = AttributeKey.doubleKey("ollama.eval_duration_ms");
 
         // Metric attributes of the reference chatbot's llm_* series: short names, as its PromQL uses them.
@@ -1002,7 +1105,6 @@ public class chatbot_otel {
         static final String PROVIDER_OLLAMA = "ollama";
     }
 
-
     // =========================================================================================
     // 5. SPAN PROCESSORS OF OUR OWN
     // A SpanProcessor sees every span start and end: the SDK's extension point for "do something
@@ -1011,9 +1113,9 @@ public class chatbot_otel {
     // =========================================================================================
 
     /** A SpanProcessor that only wants to see spans end: the SDK then skips it when spans start. */
-    abstract static class OnEndProcessor implements io.opentelemetry.sdk.trace.SpanProcessor {
+    abstract static class OnEndProcessor implements SpanProcessor {
         @Override
-        public void onStart(Context parent, io.opentelemetry.sdk.trace.ReadWriteSpan span) {
+        public void onStart(Context parent, ReadWriteSpan span) {
         }
 
         @Override
@@ -1034,11 +1136,11 @@ public class chatbot_otel {
      */
     static final class LastTurnSpans extends OnEndProcessor {
         private static final int OPEN_TRACES = 16; // a turn's spans in progress; an abandoned one is dropped
-        private final Map<String, List<io.opentelemetry.sdk.trace.ReadableSpan>> open = new LinkedHashMap<>();
-        private volatile List<io.opentelemetry.sdk.trace.ReadableSpan> last = List.of();
+        private final Map<String, List<ReadableSpan>> open = new LinkedHashMap<>();
+        private volatile List<ReadableSpan> last = List.of();
 
         @Override
-        public synchronized void onEnd(io.opentelemetry.sdk.trace.ReadableSpan span) {
+        public synchronized void onEnd(ReadableSpan span) {
             String traceId = span.getSpanContext().getTraceId();
             open.computeIfAbsent(traceId, id -> new ArrayList<>()).add(span);
             if (!span.getParentSpanContext().isValid()) {
@@ -1052,11 +1154,11 @@ public class chatbot_otel {
         List<Waterfall.Bar> bars(String traceId) {
             var spans = last;
             if (spans.isEmpty() || !spans.get(0).getSpanContext().getTraceId().equals(traceId)) return List.of();
-            return spans.stream().map(io.opentelemetry.sdk.trace.ReadableSpan::toSpanData).map(LastTurnSpans::bar).toList();
+            return spans.stream().map(ReadableSpan::toSpanData).map(LastTurnSpans::bar).toList();
         }
 
         /** One span as a bar, with the few attributes worth reading under it. */
-        static Waterfall.Bar bar(io.opentelemetry.sdk.trace.data.SpanData span) {
+        static Waterfall.Bar bar(SpanData span) {
             var a = span.getAttributes();
             var notes = new ArrayList<String>();
             if (a.get(GEN_AI_REQUEST_MODEL) != null) notes.add("model " + a.get(GEN_AI_REQUEST_MODEL));
@@ -1066,9 +1168,10 @@ public class chatbot_otel {
             if (firstChunk != null) notes.add(String.format("first chunk after %.1f ms", firstChunk * 1000));
             if (a.get(HTTP_RESPONSE_STATUS_CODE) != null) notes.add("HTTP " + a.get(HTTP_RESPONSE_STATUS_CODE));
             String parent = span.getParentSpanContext().isValid() ? span.getParentSpanId() : null;
-            String error = span.getStatus().getStatusCode() == StatusCode.ERROR ? String.valueOf(a.get(ERROR_TYPE)) : null;
-            return new Waterfall.Bar(span.getSpanId(), parent, span.getName(), span.getStartEpochNanos(), span.getEndEpochNanos(),
-                    error, notes);
+            boolean failed = span.getStatus().getStatusCode() == StatusCode.ERROR;
+            String error = failed ? String.valueOf(a.get(ERROR_TYPE)) : null;
+            return new Waterfall.Bar(span.getSpanId(), parent, span.getName(), span.getStartEpochNanos(),
+                    span.getEndEpochNanos(), error, notes);
         }
     }
 
@@ -1078,8 +1181,8 @@ public class chatbot_otel {
      * As a processor placed before the batch processor, it sees every sampled span that ends.
      */
     static final class SpanCounts extends OnEndProcessor {
-        private final java.util.concurrent.atomic.LongAdder ended = new java.util.concurrent.atomic.LongAdder();
-        private final java.util.concurrent.atomic.LongAdder exported = new java.util.concurrent.atomic.LongAdder();
+        private final LongAdder ended = new LongAdder();
+        private final LongAdder exported = new LongAdder();
 
         long ended() {
             return ended.sum();
@@ -1090,7 +1193,7 @@ public class chatbot_otel {
         }
 
         @Override
-        public void onEnd(io.opentelemetry.sdk.trace.ReadableSpan span) {
+        public void onEnd(ReadableSpan span) {
             if (span.getSpanContext().isSampled()) ended.increment();
         }
 
@@ -1098,7 +1201,7 @@ public class chatbot_otel {
         SpanExporter exportedCounter(SpanExporter delegate) {
             return new SpanExporter() {
                 @Override
-                public CompletableResultCode export(java.util.Collection<io.opentelemetry.sdk.trace.data.SpanData> spans) {
+                public CompletableResultCode export(Collection<SpanData> spans) {
                     exported.add(spans.size());
                     return delegate.export(spans);
                 }
@@ -1116,12 +1219,12 @@ public class chatbot_otel {
         }
     }
 
-
     // =========================================================================================
     // 6. OTLP EXPORTERS, PER SIGNAL AND PROTOCOL
     // What section 1 plugs in: each signal's exporter, built from the OTEL_EXPORTER_OTLP_* settings of
-    // that signal (chatbot_otel_settings.java resolved the precedence and the /v1/<signal> path). The
-    // six builders take the same options; they share no interface, so each chain is written out.
+    // that signal (chatbot_otel_settings.java resolved the precedence and the /v1/<signal> path). Every
+    // builder gets the same five options, then TLS when it is configured; only the builder's type
+    // differs (the six builders share no interface, so each is named once).
     // =========================================================================================
 
     static final class OtlpExporters {
@@ -1135,56 +1238,63 @@ public class chatbot_otel {
 
         static SpanExporter spans(OtelSettings.Otlp otlp) {
             if (otlp.protocol() == Protocol.GRPC) {
-                var grpc = OtlpGrpcSpanExporter.builder().setEndpoint(otlp.endpoint().toString()).setHeaders(otlp::headers)
-                        .setTimeout(otlp.timeout()).setCompression(otlp.compression()).setRetryPolicy(RETRY);
-                if (otlp.certificate() != null) grpc.setTrustedCertificates(otlp.certificate());
-                if (otlp.clientKey() != null) grpc.setClientTls(otlp.clientKey(), otlp.clientCertificate());
+                var grpc = OtlpGrpcSpanExporter.builder().setEndpoint(otlp.endpoint().toString())
+                        .setHeaders(otlp::headers).setTimeout(otlp.timeout())
+                        .setCompression(otlp.compression()).setRetryPolicy(RETRY);
+                tls(otlp, grpc::setTrustedCertificates, grpc::setClientTls);
                 return grpc.build();
             }
-            var http = OtlpHttpSpanExporter.builder().setEndpoint(otlp.endpoint().toString()).setHeaders(otlp::headers)
-                    .setTimeout(otlp.timeout()).setCompression(otlp.compression()).setRetryPolicy(RETRY);
-            if (otlp.certificate() != null) http.setTrustedCertificates(otlp.certificate());
-            if (otlp.clientKey() != null) http.setClientTls(otlp.clientKey(), otlp.clientCertificate());
+            var http = OtlpHttpSpanExporter.builder().setEndpoint(otlp.endpoint().toString())
+                    .setHeaders(otlp::headers).setTimeout(otlp.timeout())
+                    .setCompression(otlp.compression()).setRetryPolicy(RETRY);
+            tls(otlp, http::setTrustedCertificates, http::setClientTls);
             return http.build();
         }
 
-        /** Metrics add the temporality the backend prefers, and OTEL_METRIC_EXPORT_TIMEOUT bounds the export too. */
+        /** Metrics add the temporality the backend prefers; OTEL_METRIC_EXPORT_TIMEOUT bounds the export too. */
         static MetricExporter metrics(OtelSettings.Otlp otlp, OtelSettings.MetricOptions options) {
             var temporality = switch (options.temporality()) {
                 case "delta" -> AggregationTemporalitySelector.deltaPreferred();
                 case "lowmemory" -> AggregationTemporalitySelector.lowMemory();
                 default -> AggregationTemporalitySelector.alwaysCumulative();
             };
-            Duration timeout = otlp.timeout().compareTo(options.exportTimeout()) < 0 ? otlp.timeout() : options.exportTimeout();
+            Duration timeout = otlp.timeout().compareTo(options.exportTimeout()) < 0
+                    ? otlp.timeout() : options.exportTimeout();
             if (otlp.protocol() == Protocol.GRPC) {
-                var grpc = OtlpGrpcMetricExporter.builder().setEndpoint(otlp.endpoint().toString()).setHeaders(otlp::headers)
-                        .setTimeout(timeout).setCompression(otlp.compression()).setRetryPolicy(RETRY)
+                var grpc = OtlpGrpcMetricExporter.builder().setEndpoint(otlp.endpoint().toString())
+                        .setHeaders(otlp::headers).setTimeout(timeout)
+                        .setCompression(otlp.compression()).setRetryPolicy(RETRY)
                         .setAggregationTemporalitySelector(temporality);
-                if (otlp.certificate() != null) grpc.setTrustedCertificates(otlp.certificate());
-                if (otlp.clientKey() != null) grpc.setClientTls(otlp.clientKey(), otlp.clientCertificate());
+                tls(otlp, grpc::setTrustedCertificates, grpc::setClientTls);
                 return grpc.build();
             }
-            var http = OtlpHttpMetricExporter.builder().setEndpoint(otlp.endpoint().toString()).setHeaders(otlp::headers)
-                    .setTimeout(timeout).setCompression(otlp.compression()).setRetryPolicy(RETRY)
+            var http = OtlpHttpMetricExporter.builder().setEndpoint(otlp.endpoint().toString())
+                    .setHeaders(otlp::headers).setTimeout(timeout)
+                    .setCompression(otlp.compression()).setRetryPolicy(RETRY)
                     .setAggregationTemporalitySelector(temporality);
-            if (otlp.certificate() != null) http.setTrustedCertificates(otlp.certificate());
-            if (otlp.clientKey() != null) http.setClientTls(otlp.clientKey(), otlp.clientCertificate());
+            tls(otlp, http::setTrustedCertificates, http::setClientTls);
             return http.build();
         }
 
         static LogRecordExporter logs(OtelSettings.Otlp otlp) {
             if (otlp.protocol() == Protocol.GRPC) {
-                var grpc = OtlpGrpcLogRecordExporter.builder().setEndpoint(otlp.endpoint().toString()).setHeaders(otlp::headers)
-                        .setTimeout(otlp.timeout()).setCompression(otlp.compression()).setRetryPolicy(RETRY);
-                if (otlp.certificate() != null) grpc.setTrustedCertificates(otlp.certificate());
-                if (otlp.clientKey() != null) grpc.setClientTls(otlp.clientKey(), otlp.clientCertificate());
+                var grpc = OtlpGrpcLogRecordExporter.builder().setEndpoint(otlp.endpoint().toString())
+                        .setHeaders(otlp::headers).setTimeout(otlp.timeout())
+                        .setCompression(otlp.compression()).setRetryPolicy(RETRY);
+                tls(otlp, grpc::setTrustedCertificates, grpc::setClientTls);
                 return grpc.build();
             }
-            var http = OtlpHttpLogRecordExporter.builder().setEndpoint(otlp.endpoint().toString()).setHeaders(otlp::headers)
-                    .setTimeout(otlp.timeout()).setCompression(otlp.compression()).setRetryPolicy(RETRY);
-            if (otlp.certificate() != null) http.setTrustedCertificates(otlp.certificate());
-            if (otlp.clientKey() != null) http.setClientTls(otlp.clientKey(), otlp.clientCertificate());
+            var http = OtlpHttpLogRecordExporter.builder().setEndpoint(otlp.endpoint().toString())
+                    .setHeaders(otlp::headers).setTimeout(otlp.timeout())
+                    .setCompression(otlp.compression()).setRetryPolicy(RETRY);
+            tls(otlp, http::setTrustedCertificates, http::setClientTls);
             return http.build();
+        }
+
+        /** OTEL_EXPORTER_OTLP_CERTIFICATE: the collector's certificate to trust; a client key adds mutual TLS. */
+        private static void tls(OtelSettings.Otlp otlp, Consumer<byte[]> trust, BiConsumer<byte[], byte[]> clientTls) {
+            if (otlp.certificate() != null) trust.accept(otlp.certificate());
+            if (otlp.clientKey() != null) clientTls.accept(otlp.clientKey(), otlp.clientCertificate());
         }
     }
 }
