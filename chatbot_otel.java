@@ -8,17 +8,9 @@
 //DEPS io.opentelemetry:opentelemetry-exporter-prometheus:1.65.0-alpha
 //DEPS io.opentelemetry.semconv:opentelemetry-semconv:1.41.0
 //DEPS io.opentelemetry.semconv:opentelemetry-semconv-incubating:1.41.0-alpha
-//DEPS com.fasterxml.jackson.core:jackson-databind:2.23.0
-//DEPS org.jline:jline:4.5.0
-//SOURCES chatbot_env.java
-//SOURCES chatbot_settings.java
-//SOURCES chatbot_otel_settings.java
-//SOURCES chatbot_ollama.java
-//SOURCES chatbot_terminal.java
-//SOURCES chatbot_repl.java
-//SOURCES chatbot_load.java
-//SOURCES chatbot_charts.java
-//SOURCES ollama_sim.java
+//DEPS chatbot_companions.java
+//FILES companions/=chatbot_*.java
+//FILES companions/=ollama_sim.java
 //MAIN chatbot_otel
 //CDS
 //RUNTIME_OPTIONS -XX:+UseSerialGC -Xlog:cds=off -Xlog:cds+dynamic=off --enable-native-access=ALL-UNNAMED
@@ -53,7 +45,11 @@
 // (--simulate). Dependencies point one way: this file uses the companions, and none of them names
 // anything in here. Where they need the traced turn, they declare the small interface this file
 // implements (Chat, CtrlC.Interruptible, LoadMode.SpanTally).
-// (-Xlog:cds=off: a //CDS archive fits only the JDK that wrote it; the JVM would say so after a JDK
+// (//DEPS chatbot_companions.java: JBang builds the companions as a jar of their own, once, so an edit
+// to this file compiles this file alone. //FILES puts their sources in this file's jar too: JBang
+// rebuilds a script when its sources or files change, so this file is recompiled whenever a companion
+// is, and never runs against a companion it was not compiled with.
+// -Xlog:cds=off: a //CDS archive fits only the JDK that wrote it; the JVM would say so after a JDK
 // switch. --enable-native-access: JLine reaches the terminal natively; Java 22+ warns unless allowed.)
 
 import com.fasterxml.jackson.core.JsonProcessingException;

@@ -43,7 +43,7 @@ class LoadModeTest {
         // The harness's in-memory SDK records; this Telemetry (exporters off) only supplies the span counts.
         try (var telemetry = chatbot_otel.Telemetry.setup(Settings.parse(args, Harness.NO_EXPORT),
                 new PrintStream(java.io.OutputStream.nullOutputStream()))) {
-            return new LoadMode(settings, chat, telemetry).measure();
+            return new LoadMode(settings, chat, telemetry::flushAndCountSpans).measure();
         }
     }
 
