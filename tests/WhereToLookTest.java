@@ -44,10 +44,12 @@ class WhereToLookTest {
     @Test
     void theTeachingFileIsShortAndSpansComeEarly() throws Exception {
         var lines = Files.readAllLines(Harness.ROOT.resolve("chatbot_otel.java"));
-        assertTrue(lines.size() <= 1200, "chatbot_otel.java has " + lines.size() + " lines");
+        // 1,200 lines and line 500 before lines were held to 120 columns and each semconv key got its own
+        // import (issue 28): the same code, wrapped, reads as 1,300 and 575.
+        assertTrue(lines.size() <= 1300, "chatbot_otel.java has " + lines.size() + " lines");
         int firstSpan = 0;
         while (!lines.get(firstSpan).contains("spanBuilder(")) firstSpan++;
-        assertTrue(firstSpan + 1 <= 500, "the first spanBuilder is at line " + (firstSpan + 1));
+        assertTrue(firstSpan + 1 <= 575, "the first spanBuilder is at line " + (firstSpan + 1));
     }
 
     @Test
