@@ -171,7 +171,7 @@ final class BenchKit {
         try (var telemetry = chatbot_otel.Telemetry.setup(settings, QUIET)) {
             var client = new OllamaClient(settings.ollama().endpoint(), settings.ollama().timeouts());
             var chat = new chatbot_otel.TracedChat(telemetry.openTelemetry(), client, settings, QUIET);
-            return new LoadMode(settings, chat, telemetry).measure();
+            return new LoadMode(settings, chat, telemetry::flushAndCountSpans).measure();
         }
     }
 }
