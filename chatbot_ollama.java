@@ -1,5 +1,5 @@
 // chatbot_ollama.java: the chatbot's Ollama client, plain HTTP and NDJSON. A companion of
-// chatbot_otel.java (pulled in with //SOURCES): no OpenTelemetry in here.
+// chatbot_otel.java (built with the others by chatbot_companions.java): no OpenTelemetry in here.
 //
 // POST /api/chat with "stream": true, then one JSON object per line until a chunk says
 // "done": true. It takes the headers to send (that is how the trace context gets in: the traced
