@@ -1,5 +1,5 @@
-// chatbot_repl.java: the read-eval-print loop. A companion of chatbot_otel.java (pulled in with
-// //SOURCES): it reads prompts, keeps the conversation, prints answers as they stream. It sees the
+// chatbot_repl.java: the read-eval-print loop. A companion of chatbot_otel.java (built by
+// chatbot_companions.java): it reads prompts, keeps the conversation, prints answers as they stream. It sees the
 // traced chat as "a thing that answers" and never touches OpenTelemetry itself; the telemetry of a
 // turn is all in chatbot_otel.java's TracedChat.
 //
