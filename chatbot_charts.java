@@ -1,7 +1,8 @@
 // chatbot_charts.java: text pictures of telemetry for a terminal with no backend: a trace as a span
 // waterfall, latencies as a histogram; and what the terminal is (Tty). Plain ASCII, no colours, 80 columns unless told wider. It
 // draws plain records; turning spans into them is the caller's job (chatbot_otel.java, LessonKit).
-// A companion of chatbot_otel.java (in chatbot_companions.java) and of lesson 1 (//SOURCES): no OpenTelemetry here.
+// A companion of chatbot_otel.java (in chatbot_companions.java) and of lesson 1 (//SOURCES): no
+// OpenTelemetry here.
 
 import java.util.ArrayList;
 import java.util.Comparator;

@@ -1,6 +1,6 @@
 // chatbot_load.java: load mode, --load N --concurrency C. A companion of chatbot_otel.java (built by
-// chatbot_companions.java): N independent one-turn requests, C in flight at a time, each traced like a REPL
-// turn (llm.queue_size shows the C in flight), then one table. It answers "what does my LLM do
+// chatbot_companions.java): N independent one-turn requests, C in flight at a time, each traced like
+// a REPL turn (llm.queue_size shows the C in flight), then one table. It answers "what does my LLM do
 // under load" and, with OTEL_SDK_DISABLED=true as the baseline, "what does the telemetry cost"
 // (bench/overhead.java runs exactly that comparison). It drives the traced chat; it makes no
 // telemetry of its own.

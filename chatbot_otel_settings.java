@@ -1,6 +1,6 @@
 // chatbot_otel_settings.java: the OTEL_* environment of the OpenTelemetry specification, read as the
-// specification defines it. A companion of chatbot_otel.java (built with the others by chatbot_companions.java); it holds no
-// OpenTelemetry code, only values: chatbot_otel.java's section 1 wires the SDK from them, by hand.
+// specification defines it. A companion of chatbot_otel.java (built with the others by
+// chatbot_companions.java); it holds no OpenTelemetry code, only values: chatbot_otel.java's section 1 wires the SDK from them, by hand.
 //
 // The variables are read from tables (the OTLP options per signal, the batch processors, the limits),
 // so the precedence rules live in one place each: a signal-specific variable wins over the general one,

@@ -1,6 +1,6 @@
 // chatbot_repl.java: the read-eval-print loop. A companion of chatbot_otel.java (built by
-// chatbot_companions.java): it reads prompts, keeps the conversation, prints answers as they stream. It sees the
-// traced chat as "a thing that answers" and never touches OpenTelemetry itself; the telemetry of a
+// chatbot_companions.java): it reads prompts, keeps the conversation, prints answers as they stream.
+// It sees the traced chat as "a thing that answers" and never touches OpenTelemetry itself; the telemetry of a
 // turn is all in chatbot_otel.java's TracedChat.
 //
 // On a terminal the prompt is JLine's, as in JShell: line editing, history kept across sessions, tab

@@ -1,5 +1,6 @@
 // chatbot_settings.java: the chatbot's settings, read once at start-up from the environment and the
-// command line. A companion of chatbot_otel.java (built with the others by chatbot_companions.java): no OpenTelemetry here.
+// command line. A companion of chatbot_otel.java (built with the others by chatbot_companions.java):
+// no OpenTelemetry here.
 // A bad value stops the program before the first prompt with one line naming the variable, the
 // value and what is allowed (exit status 2). Nothing outside this file reads System.getenv.
 

@@ -1,6 +1,6 @@
 // chatbot_terminal.java: what the chatbot needs from the terminal and the JVM, none of it about
-// OpenTelemetry. A companion of chatbot_otel.java (built with the others by chatbot_companions.java): Ctrl-C, whether a
-// person is typing, the SDK's own export errors as one readable line, and a bounded exit flush.
+// OpenTelemetry. A companion of chatbot_otel.java (built with the others by chatbot_companions.java):
+// Ctrl-C, whether a person is typing, the SDK's own export errors as one readable line, and a bounded exit flush.
 
 import java.io.PrintStream;
 import java.time.Duration;
